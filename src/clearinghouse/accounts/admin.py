@@ -1,0 +1,38 @@
+"""Admin pages for organisations, users and tokens (platform admins only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import ApiToken, Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    """Organisations with their kind, sector and track."""
+
+    list_display = ["name", "kind", "sector", "track"]
+    list_filter = ["kind", "sector", "track"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class ClearinghouseUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    """Django's user admin plus role and organisation."""
+
+    list_display = ["username", "email", "role", "organisation", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Program", {"fields": ("role", "organisation")}))
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Program", {"fields": ("role", "organisation")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Tokens are listed by hint; secrets are never stored, so never shown."""
+
+    list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["digest", "hint", "created_at", "last_used_at"]

@@ -1,0 +1,87 @@
+"""API for the signed-in account: who am I, and my API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from .models import ApiToken, User
+from .services import issue_token, revoke_token
+
+router = Router(tags=["accounts"])
+
+
+class OrganisationOut(Schema):
+    """An organisation as its members see it."""
+
+    id: int
+    name: str
+    kind: str
+    sector: str
+    track: str
+
+
+class MeOut(Schema):
+    """The signed-in user."""
+
+    username: str
+    role: str
+    organisation: OrganisationOut | None
+
+
+class TokenIn(Schema):
+    """A name to recognise the token by."""
+
+    name: str
+
+
+class TokenOut(Schema):
+    """A token as listed: never the secret."""
+
+    id: int
+    name: str
+    hint: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    """A token just issued: the only time the secret is shown."""
+
+    token: str
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> User:
+    """The signed-in user and organisation."""
+    return _user(request)
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    """My API tokens (without secrets)."""
+    return list(_user(request).api_tokens.order_by("-created_at"))
+
+
+@router.post("/tokens", response={201: NewTokenOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    """Issue a token; copy it now, it is not shown again."""
+    token, secret = issue_token(_user(request), payload.name)
+    return 201, TokenOut.from_orm(token).model_dump() | {"token": secret}
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def delete_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    """Revoke one of my tokens."""
+    revoke_token(_user(request), get_object_or_404(_user(request).api_tokens, pk=token_id))
+    return 204, None

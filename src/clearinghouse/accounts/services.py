@@ -1,0 +1,68 @@
+"""Account workflow: API tokens (issued once, stored hashed) and users created by commands."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from clearinghouse.audit.services import record
+
+from .models import ROLE_ORGANISATION_KIND, ApiToken, Organisation, Role, User
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; the secret is returned once and never stored in clear."""
+    secret = ApiToken.new_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100] or "token", digest=ApiToken.digest_of(secret),
+            hint=secret[: len(ApiToken.PREFIX) + 4],
+        )
+        record(actor=user, action="token.issued", subject=token,
+               after={"name": token.name, "hint": token.hint})
+    return token, secret
+
+
+def revoke_token(user: User, token: ApiToken) -> None:
+    """Revoke one of the user's tokens; it stops working at once."""
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(actor=user, action="token.revoked", subject=token, after={"hint": token.hint})
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None for unknown or revoked tokens."""
+    if not secret.startswith(ApiToken.PREFIX) or len(secret) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def create_user(
+    *, username: str, password: str, role: Role, organisation: Organisation | None, email: str = ""
+) -> User:
+    """Create a user, checking that the role belongs to the organisation's kind."""
+    expected_kind = ROLE_ORGANISATION_KIND[role]
+    if organisation is None and role != Role.ADMIN:
+        raise ValueError(f"a {role.label} must belong to an organisation")
+    if organisation is not None and organisation.kind != expected_kind:
+        raise ValueError(
+            f"a {role.label} belongs to an organisation of kind {expected_kind.label}, "
+            f"not {organisation.get_kind_display()}"
+        )
+    user = User.objects.create_user(
+        username=username, password=password, email=email, role=role, organisation=organisation,
+        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+    )
+    record(actor=None, action="user.created", subject=user,
+           after={"username": username, "role": role.value,
+                  "organisation": organisation.name if organisation else None})
+    return user

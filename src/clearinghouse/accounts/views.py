@@ -1,0 +1,37 @@
+"""Account pages: the API token list, issuing (shown once) and revoking."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .models import User
+from .services import issue_token, revoke_token
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """List my tokens; a POST issues one and shows its secret on this response only."""
+    secret = None
+    if request.method == "POST":
+        _, secret = issue_token(_user(request), request.POST.get("name", "").strip() or "token")
+    listed = _user(request).api_tokens.order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"tokens": listed, "secret": secret})
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of my tokens."""
+    token = get_object_or_404(_user(request).api_tokens, pk=token_id, revoked_at__isnull=True)
+    revoke_token(_user(request), token)
+    messages.success(request, f"Token {token.name} revoked.")
+    return redirect("accounts:tokens")

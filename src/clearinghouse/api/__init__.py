@@ -1,0 +1,1 @@
+"""The REST API: one NinjaAPI, one router per app, one way to turn service errors into HTTP."""

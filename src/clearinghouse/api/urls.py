@@ -1,0 +1,53 @@
+"""The one NinjaAPI: routers of every app, authentication, and the error contract."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from clearinghouse import __version__
+from clearinghouse.accounts.api import router as accounts_router
+from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.frontier.api import router as frontier_router
+
+from .auth import TokenAuth
+
+api = NinjaAPI(
+    title="Clearinghouse API",
+    version=__version__,
+    description=(
+        "Frontier model review and cybersecurity clearinghouse. Authenticate with "
+        "`Authorization: Bearer <token>` (issue one at /api/accounts/tokens or with "
+        "`clearinghouse token create`) or a signed-in browser session."
+    ),
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+api.add_router("/accounts", accounts_router)
+api.add_router("/frontier", frontier_router)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
+    detail = [{"loc": list(item.loc), "msg": item.msg} for item in error.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or "forbidden"}, status=403)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=409)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "authentication required: a bearer token or a session"}, status=401
+    )

@@ -1,0 +1,11 @@
+"""Django app configuration for the audit log."""
+
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """Registers the audit app."""
+
+    name = "clearinghouse.audit"
+    label = "audit"
+    verbose_name = "Audit log"

@@ -1,0 +1,1 @@
+"""Demo data for `clearinghouse demo`: small, invented, and loaded idempotently."""

@@ -1,0 +1,1 @@
+"""The frontier model registry: labs register models, the active policy determines coverage."""

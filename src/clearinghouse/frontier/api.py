@@ -1,0 +1,195 @@
+"""API of the model registry and the policies: thin handlers over `services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import visible
+from clearinghouse.core.policy import LabDeclaration, ModelDescription, determine
+from clearinghouse.errors import InvalidInput
+
+from . import services
+from .models import AIModel, Determination
+from .policies import active_policy, available_policies, get_policy
+
+router = Router(tags=["frontier models"])
+
+
+class DeterminationOut(Schema):
+    """A coverage decision with each criterion's reason."""
+
+    id: int
+    policy_id: str
+    policy_version: str
+    covered: bool
+    reasons: list[dict[str, Any]]
+    trigger: str
+    determined_at: dt.datetime
+
+
+class ModelOut(Schema):
+    """A registered model as its viewers see it."""
+
+    id: int
+    organisation: str = Field(..., alias="organisation.name")
+    name: str
+    version: str
+    training_compute_flop: float
+    fine_tuning_compute_flop: float
+    parameter_count: int | None
+    modalities: list[str]
+    capabilities: list[str]
+    tools: list[str]
+    planned_release_date: dt.date
+    deployment_channels: list[str]
+    cyber_capability_level: int | None
+    covered: bool
+    determination: DeterminationOut | None
+
+
+class DesignationIn(Schema):
+    """An agency's designation: authority, reference and date; its grounds are not recorded."""
+
+    authority: str
+    reference: str
+    designated_on: dt.date
+
+
+class PolicyOut(Schema):
+    """A policy file's identity and main settings."""
+
+    id: str
+    version: str
+    title: str
+    participation: str
+    notice_period_days: int
+    active: bool
+
+
+class ActivateIn(Schema):
+    """Which policy to put in force."""
+
+    policy_id: str
+
+
+class ActivationOut(Schema):
+    """The policy now in force and how many models were determined again."""
+
+    policy_id: str
+    policy_version: str
+    redetermined: int
+
+
+class CheckOut(Schema):
+    """A determination of a description that is not stored."""
+
+    covered: bool
+    policy_id: str
+    policy_version: str
+    reasons: list[dict[str, Any]]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _model_out(model: AIModel) -> dict[str, Any]:
+    latest = model.determinations.first()
+    return ModelOut.from_orm(model).model_dump() | {
+        "organisation": model.organisation.name,
+        "determination": DeterminationOut.from_orm(latest).model_dump() if latest else None,
+    }
+
+
+def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
+    return get_object_or_404(
+        visible(AIModel, _user(request)).select_related("organisation"), pk=model_id
+    )
+
+
+@router.get("/models", response=list[ModelOut])
+def list_models(request: HttpRequest, covered: bool | None = None) -> list[dict[str, Any]]:
+    """Models I may see: my lab's; reviewers and admins see the whole registry."""
+    models = visible(AIModel, _user(request)).select_related("organisation")
+    if covered is not None:
+        models = models.filter(covered=covered)
+    return [_model_out(model) for model in models]
+
+
+@router.post("/models", response={201: ModelOut})
+def register_model(request: HttpRequest, payload: LabDeclaration) -> tuple[int, dict[str, Any]]:
+    """Register a model of my lab; the response carries its determination."""
+    model = services.register_model(_user(request), payload.model_dump())
+    return 201, _model_out(model)
+
+
+@router.get("/models/{model_id}", response=ModelOut)
+def get_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
+    """One model with its current determination."""
+    return _model_out(_visible_model(request, model_id))
+
+
+@router.patch("/models/{model_id}", response=ModelOut)
+def update_model(request: HttpRequest, model_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """Change declared fields of my lab's model; coverage is decided again."""
+    model = services.update_model(_user(request), _visible_model(request, model_id), payload)
+    return _model_out(model)
+
+
+@router.get("/models/{model_id}/determinations", response=list[DeterminationOut])
+def list_determinations(request: HttpRequest, model_id: int) -> list[Determination]:
+    """The model's determination history, newest first."""
+    return list(_visible_model(request, model_id).determinations.all())
+
+
+@router.post("/models/{model_id}/designation", response={201: ModelOut})
+def designate_model(
+    request: HttpRequest, model_id: int, payload: DesignationIn
+) -> tuple[int, dict[str, Any]]:
+    """Designate a model as covered (agency reviewers and admins)."""
+    model = _visible_model(request, model_id)
+    services.designate(_user(request), model, **payload.model_dump())
+    return 201, _model_out(model)
+
+
+@router.get("/policies", response=list[PolicyOut])
+def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
+    """The policies available, and which one is active."""
+    active = active_policy().id
+    return [
+        {**policy.policy.model_dump(mode="json"), "active": policy.id == active}
+        for policy in available_policies().values()
+    ]
+
+
+@router.post("/policies/active", response=ActivationOut)
+def activate_policy(request: HttpRequest, payload: ActivateIn) -> dict[str, Any]:
+    """Put a policy in force (admins); every model is determined again, history kept."""
+    activation, count = services.activate_policy(_user(request), payload.policy_id)
+    return {
+        "policy_id": activation.policy_id,
+        "policy_version": activation.policy_version,
+        "redetermined": count,
+    }
+
+
+@router.post("/policies/check", response=CheckOut)
+def check_description(
+    request: HttpRequest, payload: ModelDescription, policy: str | None = None
+) -> dict[str, Any]:
+    """Determine coverage of a model description without storing anything."""
+    try:
+        chosen = get_policy(policy) if policy else active_policy()
+    except KeyError as error:
+        raise InvalidInput.single("policy", str(error.args[0])) from None
+    outcome = determine(payload, chosen)
+    return outcome.as_dict()
+

@@ -1,0 +1,149 @@
+"""Registry pages: list, register (with a live coverage preview), model page, policies."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import visible
+from clearinghouse.audit.services import history
+from clearinghouse.core.policy import ModelDescription, determine
+from clearinghouse.errors import Conflict, InvalidInput
+
+from . import services
+from .forms import DesignationForm, ModelRegistrationForm
+from .models import AIModel
+from .policies import active_policy, available_policies
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
+    return get_object_or_404(
+        visible(AIModel, _user(request)).select_related("organisation"), pk=model_id
+    )
+
+
+@login_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    """The models the user may see, with coverage."""
+    models = visible(AIModel, _user(request)).select_related("organisation")
+    return render(request, "frontier/list.html", {"models": models})
+
+
+def _save_form(request: HttpRequest, form: ModelRegistrationForm, model: AIModel | None) -> AIModel | None:
+    if not form.is_valid():
+        return None
+    try:
+        if model is None:
+            return services.register_model(_user(request), form.declaration())
+        return services.update_model(_user(request), model, form.declaration())
+    except InvalidInput as error:
+        form.add_service_errors(error)
+    except Conflict as error:
+        form.add_error(None, str(error))
+    return None
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """A lab developer registers a model; the page shows its determination next."""
+    if _user(request).role != Role.DEVELOPER:
+        raise PermissionDenied("only lab developers register models")
+    form = ModelRegistrationForm(request.POST or None)
+    if request.method == "POST" and (model := _save_form(request, form, None)):
+        messages.success(request, f"{model} registered.")
+        return redirect("frontier:detail", model_id=model.pk)
+    return render(request, "frontier/register.html", {"form": form, "editing": None})
+
+
+@login_required
+def edit(request: HttpRequest, model_id: int) -> HttpResponse:
+    """The owning lab changes its declaration; coverage is decided again."""
+    model = _visible_model(request, model_id)
+    if _user(request).role != Role.DEVELOPER:
+        raise PermissionDenied("only the lab changes its models")
+    form = ModelRegistrationForm(request.POST or None, initial=services.declaration_of(model))
+    if request.method == "POST" and _save_form(request, form, model):
+        messages.success(request, f"{model} updated.")
+        return redirect("frontier:detail", model_id=model.pk)
+    return render(request, "frontier/register.html", {"form": form, "editing": model})
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the determination the form's current values would get, before registering."""
+    user = _user(request)
+    form = ModelRegistrationForm(request.POST)
+    outcome, problem = None, None
+    if form.is_valid():
+        developer = user.organisation.name if user.organisation else user.username
+        try:
+            description = ModelDescription.model_validate(form.declaration() | {"developer": developer})
+            outcome = determine(description, active_policy())
+        except ValidationError as error:
+            problem = str(InvalidInput.from_validation(error))
+    else:
+        problem = "Complete the required fields to see the determination."
+    return render(request, "frontier/_preview.html", {"outcome": outcome, "problem": problem})
+
+
+@login_required
+def detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    """A model's declaration, current determination, determination history and audit trail."""
+    model = _visible_model(request, model_id)
+    user = _user(request)
+    context = {
+        "model": model,
+        "determinations": visible(model.determinations.all(), user),
+        "designation": services.current_designation(model),
+        "events": history(model),
+        "can_edit": user.role == Role.DEVELOPER and model.organisation_id == user.organisation_id,
+        "can_designate": user.is_program_admin or user.role == Role.REVIEWER,
+        "designation_form": DesignationForm(),
+    }
+    return render(request, "frontier/detail.html", context)
+
+
+@login_required
+@require_POST
+def designate(request: HttpRequest, model_id: int) -> HttpResponse:
+    """An agency designates the model as covered."""
+    model = _visible_model(request, model_id)
+    form = DesignationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.designate(_user(request), model, **form.cleaned_data)
+            messages.success(request, f"{model} designated.")
+        except InvalidInput as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "The designation needs an authority, a reference and a date.")
+    return redirect("frontier:detail", model_id=model.pk)
+
+
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    """The policies, their criteria, and (admins) switching the active one."""
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            activation, count = services.activate_policy(user, request.POST.get("policy_id", ""))
+            messages.success(
+                request, f"{activation.policy_id} is now active; {count} models determined again."
+            )
+        except InvalidInput as error:
+            messages.error(request, str(error))
+        return redirect("frontier:policies")
+    context = {"policies": available_policies().values(), "active": active_policy()}
+    return render(request, "frontier/policies.html", context)

@@ -1,0 +1,1 @@
+"""Shared page furniture: the USWDS base layout, navigation, the role dashboard."""

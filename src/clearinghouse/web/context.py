@@ -1,0 +1,23 @@
+"""Template context shared by every page: the navigation for the signed-in user's role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from clearinghouse.accounts.models import Role, User
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Links the user's role can use; pages still check permissions themselves."""
+    user = getattr(request, "user", None)
+    links: list[tuple[str, str]] = []
+    if isinstance(user, User) and user.is_authenticated:
+        links.append(("Dashboard", reverse("home")))
+        if user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}:
+            links.append(("Models", reverse("frontier:list")))
+        links.append(("Policies", reverse("frontier:policies")))
+        links.append(("API tokens", reverse("accounts:tokens")))
+        if user.is_program_admin:
+            links.append(("Admin", reverse("admin:index")))
+    return {"nav_links": links}

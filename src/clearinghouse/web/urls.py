@@ -1,0 +1,10 @@
+"""Shared pages: the dashboard, and the account pages."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("account/", include("clearinghouse.accounts.urls")),
+]

@@ -1,0 +1,22 @@
+"""The dashboard each role lands on after signing in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import visible
+from clearinghouse.frontier.models import AIModel
+from clearinghouse.frontier.policies import active_policy
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the user's organisation, the active policy and the models they may see."""
+    user = request.user
+    assert isinstance(user, User)
+    sees_models = user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}
+    models = visible(AIModel, user).select_related("organisation") if sees_models else None
+    return render(request, "web/home.html", {"models": models, "policy": active_policy()})
