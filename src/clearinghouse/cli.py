@@ -154,7 +154,10 @@ def createuser(args: argparse.Namespace) -> int:
     """Create a user with a role in an organisation."""
     _setup_django()
     _call(
-        "create_program_user", args.username, role=args.role, organisation=args.organisation,
+        "create_program_user",
+        args.username,
+        role=args.role,
+        organisation=args.organisation,
         email=args.email,
     )
     return EXIT_OK
@@ -216,9 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clearinghouse", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    def verb(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
-             parent: argparse._SubParsersAction[argparse.ArgumentParser] = verbs,
-             ) -> argparse.ArgumentParser:
+    def verb(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        help_text: str,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = verbs,
+    ) -> argparse.ArgumentParser:
         sub = parent.add_parser(name, help=help_text, description=handler.__doc__)
         sub.set_defaults(handler=handler)
         return sub
@@ -236,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--organisation", help="organisation name (not for admins)")
     user_parser.add_argument("--email", default="")
 
-    token = verbs.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    token = verbs.add_parser("token", help="API tokens").add_subparsers(
+        dest="action", required=True
+    )
     create = verb("create", token_create, "issue a token for a user", token)
     create.add_argument("username")
     create.add_argument("--name", default="cli")

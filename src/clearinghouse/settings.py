@@ -56,7 +56,9 @@ SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("CLEARINGHOUSE_DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("CLEARINGHOUSE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [
-    origin for origin in os.environ.get("CLEARINGHOUSE_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
+    origin
+    for origin in os.environ.get("CLEARINGHOUSE_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin
 ]
 
 INSTALLED_APPS = [
@@ -128,9 +130,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end libraries come from npm (package.json); `scripts/setup` installs them.
-_NODE_MODULES = Path(os.environ.get("CLEARINGHOUSE_NODE_MODULES", PACKAGE_DIR.parent.parent / "node_modules"))
+_NODE_MODULES = Path(
+    os.environ.get("CLEARINGHOUSE_NODE_MODULES", PACKAGE_DIR.parent.parent / "node_modules")
+)
 STATICFILES_DIRS = [
-    *((f"uswds/{part}", _NODE_MODULES / "@uswds" / "uswds" / "dist" / part) for part in ("css", "fonts", "img", "js")),
+    *(
+        (f"uswds/{part}", _NODE_MODULES / "@uswds" / "uswds" / "dist" / part)
+        for part in ("css", "fonts", "img", "js")
+    ),
     ("htmx", _NODE_MODULES / "htmx.org" / "dist"),
 ]
 STORAGES = {
@@ -149,11 +156,16 @@ EMAIL_BACKEND = os.environ.get(
     "CLEARINGHOUSE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
-CLEARINGHOUSE_POLICY_DIR = Path(os.environ.get("CLEARINGHOUSE_POLICY_DIR", PACKAGE_DIR / "policies"))
+CLEARINGHOUSE_POLICY_DIR = Path(
+    os.environ.get("CLEARINGHOUSE_POLICY_DIR", PACKAGE_DIR / "policies")
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CLEARINGHOUSE_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("CLEARINGHOUSE_LOG_LEVEL", "WARNING"),
+    },
 }

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .models import ApiToken, User
 from .services import issue_token, revoke_token
@@ -74,14 +74,14 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     """Issue a token; copy it now, it is not shown again."""
     token, secret = issue_token(_user(request), payload.name)
-    return 201, TokenOut.from_orm(token).model_dump() | {"token": secret}
+    return Status(201, TokenOut.from_orm(token).model_dump() | {"token": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def delete_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     """Revoke one of my tokens."""
     revoke_token(_user(request), get_object_or_404(_user(request).api_tokens, pk=token_id))
-    return 204, None
+    return Status(204, None)

@@ -15,11 +15,17 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     secret = ApiToken.new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100] or "token", digest=ApiToken.digest_of(secret),
+            user=user,
+            name=name[:100] or "token",
+            digest=ApiToken.digest_of(secret),
             hint=secret[: len(ApiToken.PREFIX) + 4],
         )
-        record(actor=user, action="token.issued", subject=token,
-               after={"name": token.name, "hint": token.hint})
+        record(
+            actor=user,
+            action="token.issued",
+            subject=token,
+            after={"name": token.name, "hint": token.hint},
+        )
     return token, secret
 
 
@@ -59,10 +65,22 @@ def create_user(
             f"not {organisation.get_kind_display()}"
         )
     user = User.objects.create_user(
-        username=username, password=password, email=email, role=role, organisation=organisation,
-        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+        username=username,
+        password=password,
+        email=email,
+        role=role,
+        organisation=organisation,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
     )
-    record(actor=None, action="user.created", subject=user,
-           after={"username": username, "role": role.value,
-                  "organisation": organisation.name if organisation else None})
+    record(
+        actor=None,
+        action="user.created",
+        subject=user,
+        after={
+            "username": username,
+            "role": role.value,
+            "organisation": organisation.name if organisation else None,
+        },
+    )
     return user

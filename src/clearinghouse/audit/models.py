@@ -41,6 +41,16 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: an audit event, once written, is not changed through the application."""
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refuse: deleting history would defeat the log."""
+        raise PermissionError("audit events are append-only")
+
     def chain_payload(self) -> dict[str, Any]:
         """The fields the hash covers; the actor is covered by its label and id."""
         return {
@@ -58,19 +68,12 @@ class AuditEvent(models.Model):
             "policy_version": self.policy_version,
         }
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only: an audit event, once written, is not changed through the application."""
-        if self.pk is not None:
-            raise PermissionError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Refuse: deleting history would defeat the log."""
-        raise PermissionError("audit events are append-only")
-
 
 class AuditChainHead(models.Model):
     """A single row locked while appending, so concurrent writers never fork the chain."""
 
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_sequence}"

@@ -9,9 +9,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import User
-from clearinghouse.core.hashchain import GENESIS, BrokenLink, ChainLink, canonical_json
+from clearinghouse.core.hashchain import GENESIS, BrokenLink, ChainLink, canonical_json, link_hash
 from clearinghouse.core.hashchain import first_broken_link as _first_broken_link
-from clearinghouse.core.hashchain import link_hash
 
 from .models import AuditChainHead, AuditEvent
 
@@ -73,11 +72,14 @@ def first_broken_link() -> BrokenLink | None:
         return broken
     head = AuditChainHead.objects.filter(pk=1).first()
     last = AuditEvent.objects.order_by("-sequence").first()
-    if head is not None and (last is None or last.sequence != head.last_sequence
-                             or last.hash != head.last_hash):
+    if head is not None and (
+        last is None or last.sequence != head.last_sequence or last.hash != head.last_hash
+    ):
         found = last.sequence if last else 0
-        return BrokenLink(found + 1, f"chain ends at {found} but the head records "
-                                     f"{head.last_sequence}: events were removed")
+        return BrokenLink(
+            found + 1,
+            f"chain ends at {found} but the head records {head.last_sequence}: events were removed",
+        )
     return None
 
 

@@ -22,8 +22,11 @@ _DATA = Path(__file__).with_name("organisations.toml")
 def _organisation(entry: dict[str, Any]) -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         name=entry["name"],
-        defaults={"kind": entry["kind"], "sector": entry.get("sector", ""),
-                  "track": entry.get("track", "")},
+        defaults={
+            "kind": entry["kind"],
+            "sector": entry.get("sector", ""),
+            "track": entry.get("track", ""),
+        },
     )
     return organisation
 
@@ -41,15 +44,18 @@ def seed(today: dt.date | None = None) -> list[User]:
             if user is None:
                 role = Role(person["role"])
                 user = create_user(
-                    username=person["username"], password=DEMO_PASSWORD, role=role,
+                    username=person["username"],
+                    password=DEMO_PASSWORD,
+                    role=role,
                     organisation=organisation,
                     email=f"{person['username']}@example.org",
                 )
             users.append(user)
     for entry in data["model"]:
         lab = Organisation.objects.get(name=entry["lab"])
-        if AIModel.objects.filter(organisation=lab, name=entry["name"],
-                                  version=entry["version"]).exists():
+        if AIModel.objects.filter(
+            organisation=lab, name=entry["name"], version=entry["version"]
+        ).exists():
             continue
         developer = lab.members.get(role=Role.DEVELOPER)
         declaration = {k: v for k, v in entry.items() if k not in {"lab", "release_in_days"}}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import visible
@@ -37,7 +37,7 @@ class ModelOut(Schema):
     """A registered model as its viewers see it."""
 
     id: int
-    organisation: str = Field(..., alias="organisation.name")
+    organisation: str
     name: str
     version: str
     training_compute_flop: float
@@ -51,6 +51,14 @@ class ModelOut(Schema):
     cyber_capability_level: int | None
     covered: bool
     determination: DeterminationOut | None
+
+    @staticmethod
+    def resolve_organisation(model: AIModel) -> str:
+        return model.organisation.name
+
+    @staticmethod
+    def resolve_determination(model: AIModel) -> Determination | None:
+        return model.determinations.first()
 
 
 class DesignationIn(Schema):
@@ -101,14 +109,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _model_out(model: AIModel) -> dict[str, Any]:
-    latest = model.determinations.first()
-    return ModelOut.from_orm(model).model_dump() | {
-        "organisation": model.organisation.name,
-        "determination": DeterminationOut.from_orm(latest).model_dump() if latest else None,
-    }
-
-
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
     return get_object_or_404(
         visible(AIModel, _user(request)).select_related("organisation"), pk=model_id
@@ -116,32 +116,34 @@ def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
 
 
 @router.get("/models", response=list[ModelOut])
-def list_models(request: HttpRequest, covered: bool | None = None) -> list[dict[str, Any]]:
+def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIModel]:
     """Models I may see: my lab's; reviewers and admins see the whole registry."""
     models = visible(AIModel, _user(request)).select_related("organisation")
     if covered is not None:
         models = models.filter(covered=covered)
-    return [_model_out(model) for model in models]
+    return list(models)
 
 
 @router.post("/models", response={201: ModelOut})
-def register_model(request: HttpRequest, payload: LabDeclaration) -> tuple[int, dict[str, Any]]:
+def register_model(request: HttpRequest, payload: LabDeclaration) -> Status[AIModel]:
     """Register a model of my lab; the response carries its determination."""
-    model = services.register_model(_user(request), payload.model_dump())
-    return 201, _model_out(model)
+    return Status(201, services.register_model(_user(request), payload.model_dump()))
 
 
 @router.get("/models/{model_id}", response=ModelOut)
-def get_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
+def get_model(request: HttpRequest, model_id: int) -> AIModel:
     """One model with its current determination."""
-    return _model_out(_visible_model(request, model_id))
+    return _visible_model(request, model_id)
 
 
 @router.patch("/models/{model_id}", response=ModelOut)
-def update_model(request: HttpRequest, model_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """Change declared fields of my lab's model; coverage is decided again."""
-    model = services.update_model(_user(request), _visible_model(request, model_id), payload)
-    return _model_out(model)
+def update_model(
+    request: HttpRequest,
+    model_id: int,
+    payload: Body[dict[str, Any]],
+) -> AIModel:
+    """Change declared fields of my lab's model (any subset); coverage is decided again."""
+    return services.update_model(_user(request), _visible_model(request, model_id), payload)
 
 
 @router.get("/models/{model_id}/determinations", response=list[DeterminationOut])
@@ -151,13 +153,11 @@ def list_determinations(request: HttpRequest, model_id: int) -> list[Determinati
 
 
 @router.post("/models/{model_id}/designation", response={201: ModelOut})
-def designate_model(
-    request: HttpRequest, model_id: int, payload: DesignationIn
-) -> tuple[int, dict[str, Any]]:
+def designate_model(request: HttpRequest, model_id: int, payload: DesignationIn) -> Status[AIModel]:
     """Designate a model as covered (agency reviewers and admins)."""
     model = _visible_model(request, model_id)
     services.designate(_user(request), model, **payload.model_dump())
-    return 201, _model_out(model)
+    return Status(201, model)
 
 
 @router.get("/policies", response=list[PolicyOut])
@@ -192,4 +192,3 @@ def check_description(
         raise InvalidInput.single("policy", str(error.args[0])) from None
     outcome = determine(payload, chosen)
     return outcome.as_dict()
-

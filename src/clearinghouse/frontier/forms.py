@@ -30,7 +30,9 @@ class ModelRegistrationForm(forms.Form):
         choices=_choices(Modality), widget=forms.CheckboxSelectMultiple, initial=["text"]
     )
     capabilities = forms.MultipleChoiceField(
-        choices=_choices(Capability), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=_choices(Capability),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Autonomous tool use: the model acts through tools without a human "
         "approving each step.",
     )

@@ -9,7 +9,7 @@ from clearinghouse.accounts.models import Organisation
 
 
 class AIModel(models.Model):
-    """A model a lab registered, with what it declared; `covered` mirrors the latest determination."""
+    """A model a lab registered, as declared; `covered` mirrors its latest determination."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="models")
     name = models.CharField(max_length=200)

@@ -102,8 +102,11 @@ def redetermine(
         action="determination.recorded",
         subject=model,
         before={"covered": before},
-        after={"covered": outcome.covered, "determination_id": determination.pk,
-               "trigger": trigger},
+        after={
+            "covered": outcome.covered,
+            "determination_id": determination.pk,
+            "trigger": trigger,
+        },
         policy_id=outcome.policy_id,
         policy_version=outcome.policy_version,
     )
@@ -128,8 +131,12 @@ def register_model(user: User, data: Mapping[str, Any]) -> AIModel:
                 f"{user.organisation.name} already registered {declaration.name} "
                 f"{declaration.version}"
             ) from None
-        record(actor=user, action="model.registered", subject=model,
-               after=declaration.model_dump(mode="json"))
+        record(
+            actor=user,
+            action="model.registered",
+            subject=model,
+            after=declaration.model_dump(mode="json"),
+        )
         redetermine(model, trigger=Determination.Trigger.REGISTERED, actor=user)
     return model
 
@@ -141,7 +148,9 @@ def update_model(user: User, model: AIModel, changes: Mapping[str, Any]) -> AIMo
         raise PermissionDenied("a lab changes only its own models")
     unknown = sorted(set(changes) - set(DECLARED_FIELDS))
     if unknown:
-        raise InvalidInput([FieldError((name,), "not a field a lab can change") for name in unknown])
+        raise InvalidInput(
+            [FieldError((name,), "not a field a lab can change") for name in unknown]
+        )
     before = LabDeclaration.model_validate(declaration_of(model), context={"stored": True})
     after = _validate_declaration(before.model_dump(mode="json") | dict(changes))
     with transaction.atomic():
@@ -151,9 +160,16 @@ def update_model(user: User, model: AIModel, changes: Mapping[str, Any]) -> AIMo
             with transaction.atomic():
                 model.save()
         except IntegrityError:
-            raise Conflict(f"another model is already registered as {after.name} {after.version}") from None
-        record(actor=user, action="model.updated", subject=model,
-               before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))
+            raise Conflict(
+                f"another model is already registered as {after.name} {after.version}"
+            ) from None
+        record(
+            actor=user,
+            action="model.updated",
+            subject=model,
+            before=before.model_dump(mode="json"),
+            after=after.model_dump(mode="json"),
+        )
         redetermine(model, trigger=Determination.Trigger.UPDATED, actor=user)
     return model
 
@@ -174,8 +190,12 @@ def designate(
         designation = Designation.objects.create(
             ai_model=model, designated_by=user, **facts.model_dump()
         )
-        record(actor=user, action="model.designated", subject=model,
-               after=facts.model_dump(mode="json"))
+        record(
+            actor=user,
+            action="model.designated",
+            subject=model,
+            after=facts.model_dump(mode="json"),
+        )
         redetermine(model, trigger=Determination.Trigger.DESIGNATED, actor=user)
     return designation
 
@@ -197,13 +217,19 @@ def activate_policy(user: User, policy_id: str) -> tuple[PolicyActivation, int]:
         activation = PolicyActivation.objects.create(
             policy_id=policy.id, policy_version=policy.version, activated_by=user
         )
-        record(actor=user, action="policy.activated", subject=activation,
-               before={"policy_id": previous.id, "policy_version": previous.version},
-               after={"policy_id": policy.id, "policy_version": policy.version},
-               policy_id=policy.id, policy_version=policy.version)
+        record(
+            actor=user,
+            action="policy.activated",
+            subject=activation,
+            before={"policy_id": previous.id, "policy_version": previous.version},
+            after={"policy_id": policy.id, "policy_version": policy.version},
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
         count = 0
         for model in AIModel.objects.select_related("organisation").iterator(chunk_size=500):
-            redetermine(model, trigger=Determination.Trigger.POLICY_CHANGED, actor=user,
-                        policy=policy)
+            redetermine(
+                model, trigger=Determination.Trigger.POLICY_CHANGED, actor=user, policy=policy
+            )
             count += 1
     return activation, count

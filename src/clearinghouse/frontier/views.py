@@ -40,7 +40,9 @@ def model_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontier/list.html", {"models": models})
 
 
-def _save_form(request: HttpRequest, form: ModelRegistrationForm, model: AIModel | None) -> AIModel | None:
+def _save_form(
+    request: HttpRequest, form: ModelRegistrationForm, model: AIModel | None
+) -> AIModel | None:
     if not form.is_valid():
         return None
     try:
@@ -89,7 +91,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         developer = user.organisation.name if user.organisation else user.username
         try:
-            description = ModelDescription.model_validate(form.declaration() | {"developer": developer})
+            description = ModelDescription.model_validate(
+                form.declaration() | {"developer": developer}
+            )
             outcome = determine(description, active_policy())
         except ValidationError as error:
             problem = str(InvalidInput.from_validation(error))

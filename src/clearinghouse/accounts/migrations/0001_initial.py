@@ -9,72 +9,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('developer', 'Developer (AI lab)'), ('reviewer', 'Reviewer (agency)'), ('coordinator', 'Coordinator (clearinghouse)'), ('vendor', 'Vendor'), ('operator', 'Operator'), ('admin', 'Administrator')], max_length=20)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("developer", "Developer (AI lab)"),
+                            ("reviewer", "Reviewer (agency)"),
+                            ("coordinator", "Coordinator (clearinghouse)"),
+                            ("vendor", "Vendor"),
+                            ("operator", "Operator"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(help_text='First characters, to recognise a token.', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "hint",
+                    models.CharField(
+                        help_text="First characters, to recognise a token.", max_length=12
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('lab', 'AI lab'), ('agency', 'Government agency'), ('vendor', 'Software vendor'), ('operator', 'Critical-infrastructure operator'), ('clearinghouse', 'Clearinghouse')], max_length=20)),
-                ('sector', models.CharField(blank=True, choices=[('chemical', 'Chemical'), ('commercial_facilities', 'Commercial Facilities'), ('communications', 'Communications'), ('critical_manufacturing', 'Critical Manufacturing'), ('dams', 'Dams'), ('defense_industrial_base', 'Defense Industrial Base'), ('emergency_services', 'Emergency Services'), ('energy', 'Energy'), ('financial_services', 'Financial Services'), ('food_and_agriculture', 'Food and Agriculture'), ('government_facilities', 'Government Facilities'), ('healthcare_and_public_health', 'Healthcare and Public Health'), ('information_technology', 'Information Technology'), ('nuclear', 'Nuclear Reactors, Materials, and Waste'), ('transportation_systems', 'Transportation Systems'), ('water_and_wastewater', 'Water and Wastewater Systems')], help_text='Operators only.', max_length=40)),
-                ('track', models.CharField(blank=True, choices=[('national_security', 'National security'), ('civilian', 'Civilian')], help_text='Agencies only.', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lab", "AI lab"),
+                            ("agency", "Government agency"),
+                            ("vendor", "Software vendor"),
+                            ("operator", "Critical-infrastructure operator"),
+                            ("clearinghouse", "Clearinghouse"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("chemical", "Chemical"),
+                            ("commercial_facilities", "Commercial Facilities"),
+                            ("communications", "Communications"),
+                            ("critical_manufacturing", "Critical Manufacturing"),
+                            ("dams", "Dams"),
+                            ("defense_industrial_base", "Defense Industrial Base"),
+                            ("emergency_services", "Emergency Services"),
+                            ("energy", "Energy"),
+                            ("financial_services", "Financial Services"),
+                            ("food_and_agriculture", "Food and Agriculture"),
+                            ("government_facilities", "Government Facilities"),
+                            ("healthcare_and_public_health", "Healthcare and Public Health"),
+                            ("information_technology", "Information Technology"),
+                            ("nuclear", "Nuclear Reactors, Materials, and Waste"),
+                            ("transportation_systems", "Transportation Systems"),
+                            ("water_and_wastewater", "Water and Wastewater Systems"),
+                        ],
+                        help_text="Operators only.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "track",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("national_security", "National security"),
+                            ("civilian", "Civilian"),
+                        ],
+                        help_text="Agencies only.",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'operator'), ('sector', ''), _connector='OR'), name='organisation_sector_only_for_operators'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'operator'), _negated=True), models.Q(('sector', ''), _negated=True), _connector='OR'), name='organisation_operator_has_sector'), models.CheckConstraint(condition=models.Q(('kind', 'agency'), ('track', ''), _connector='OR'), name='organisation_track_only_for_agencies'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'agency'), _negated=True), models.Q(('track', ''), _negated=True), _connector='OR'), name='organisation_agency_has_track')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind", "operator"), ("sector", ""), _connector="OR"),
+                        name="organisation_sector_only_for_operators",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "operator"), _negated=True),
+                            models.Q(("sector", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="organisation_operator_has_sector",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind", "agency"), ("track", ""), _connector="OR"),
+                        name="organisation_track_only_for_agencies",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "agency"), _negated=True),
+                            models.Q(("track", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="organisation_agency_has_track",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.organisation'),
+            model_name="user",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="accounts.organisation",
+            ),
         ),
     ]

@@ -1,4 +1,4 @@
-"""The facts about a model that the policy engine decides on, validated once for API, pages and CLI."""
+"""The facts the policy engine decides on, validated once for the API, the pages and the CLI."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class DeploymentChannel(StrEnum):
 
 
 class Designation(BaseModel):
-    """An authorised agency's designation; its grounds are classified, so only these fields exist."""
+    """An agency's designation; its grounds are classified, so only these fields exist."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -112,7 +112,11 @@ def _cyber_assessment(policy: Policy, model: ModelDescription) -> CriterionResul
 _CRITERIA = (
     ("designation", "Agency designation", _designation),
     ("training_compute", "Training compute", _training_compute),
-    ("reasoning_and_autonomy", "Advanced reasoning and autonomous tool use", _reasoning_and_autonomy),
+    (
+        "reasoning_and_autonomy",
+        "Advanced reasoning and autonomous tool use",
+        _reasoning_and_autonomy,
+    ),
     ("cyber_assessment", "Cyber capability assessment", _cyber_assessment),
 )
 
@@ -124,7 +128,9 @@ def determine(model: ModelDescription, policy: Policy) -> Determination:
         result = replace(evaluate(policy, model), label=label)
         if not getattr(policy.criteria, name).enabled:
             result = replace(
-                result, met=False, enabled=False,
+                result,
+                met=False,
+                enabled=False,
                 detail=f"criterion disabled by policy ({result.detail})",
             )
         reasons.append(result)

@@ -6,90 +6,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AIModel',
+            name="AIModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.CharField(max_length=100)),
-                ('training_compute_flop', models.FloatField()),
-                ('fine_tuning_compute_flop', models.FloatField(default=0.0)),
-                ('parameter_count', models.BigIntegerField(blank=True, null=True)),
-                ('modalities', models.JSONField(default=list)),
-                ('capabilities', models.JSONField(default=list)),
-                ('tools', models.JSONField(default=list)),
-                ('planned_release_date', models.DateField()),
-                ('deployment_channels', models.JSONField(default=list)),
-                ('cyber_capability_level', models.PositiveSmallIntegerField(blank=True, help_text='Highest level reached in a completed cyber assessment.', null=True)),
-                ('covered', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='accounts.organisation')),
-                ('registered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.CharField(max_length=100)),
+                ("training_compute_flop", models.FloatField()),
+                ("fine_tuning_compute_flop", models.FloatField(default=0.0)),
+                ("parameter_count", models.BigIntegerField(blank=True, null=True)),
+                ("modalities", models.JSONField(default=list)),
+                ("capabilities", models.JSONField(default=list)),
+                ("tools", models.JSONField(default=list)),
+                ("planned_release_date", models.DateField()),
+                ("deployment_channels", models.JSONField(default=list)),
+                (
+                    "cyber_capability_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Highest level reached in a completed cyber assessment.",
+                        null=True,
+                    ),
+                ),
+                ("covered", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI model',
-                'ordering': ['organisation__name', 'name', 'version'],
+                "verbose_name": "AI model",
+                "ordering": ["organisation__name", "name", "version"],
             },
         ),
         migrations.CreateModel(
-            name='Designation',
+            name="Designation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('authority', models.CharField(max_length=200)),
-                ('reference', models.CharField(max_length=200)),
-                ('designated_on', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('ai_model', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='designations', to='frontier.aimodel')),
-                ('designated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("authority", models.CharField(max_length=200)),
+                ("reference", models.CharField(max_length=200)),
+                ("designated_on", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ai_model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="designations",
+                        to="frontier.aimodel",
+                    ),
+                ),
+                (
+                    "designated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Determination',
+            name="Determination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('policy_id', models.CharField(max_length=64)),
-                ('policy_version', models.CharField(max_length=32)),
-                ('covered', models.BooleanField()),
-                ('reasons', models.JSONField()),
-                ('description', models.JSONField(help_text='The model description the decision was made on.')),
-                ('trigger', models.CharField(choices=[('registered', 'Model registered'), ('updated', 'Model updated'), ('designated', 'Designation changed'), ('policy_changed', 'Active policy changed')], max_length=20)),
-                ('determined_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_model', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='determinations', to='frontier.aimodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("policy_id", models.CharField(max_length=64)),
+                ("policy_version", models.CharField(max_length=32)),
+                ("covered", models.BooleanField()),
+                ("reasons", models.JSONField()),
+                (
+                    "description",
+                    models.JSONField(help_text="The model description the decision was made on."),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Model registered"),
+                            ("updated", "Model updated"),
+                            ("designated", "Designation changed"),
+                            ("policy_changed", "Active policy changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("determined_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="determinations",
+                        to="frontier.aimodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-determined_at', '-id'],
-                'get_latest_by': ['determined_at', 'id'],
+                "ordering": ["-determined_at", "-id"],
+                "get_latest_by": ["determined_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyActivation',
+            name="PolicyActivation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('policy_id', models.CharField(max_length=64)),
-                ('policy_version', models.CharField(max_length=32)),
-                ('activated_at', models.DateTimeField(auto_now_add=True)),
-                ('activated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("policy_id", models.CharField(max_length=64)),
+                ("policy_version", models.CharField(max_length=32)),
+                ("activated_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-activated_at', '-id'],
+                "ordering": ["-activated_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='aimodel',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name', 'version'), name='aimodel_unique_per_lab'),
+            model_name="aimodel",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name", "version"), name="aimodel_unique_per_lab"
+            ),
         ),
     ]

@@ -34,8 +34,11 @@ class Command(BaseCommand):
             raise CommandError("the password must have at least 8 characters")
         try:
             user = create_user(
-                username=options["username"], password=password, role=Role(options["role"]),
-                organisation=organisation, email=options["email"],
+                username=options["username"],
+                password=password,
+                role=Role(options["role"]),
+                organisation=organisation,
+                email=options["email"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from None

@@ -29,5 +29,7 @@ class Command(BaseCommand):
             activation, count = activate_policy(user, options["policy_id"])
         except (InvalidInput, PermissionDenied) as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"{activation.policy_id} v{activation.policy_version} is active; "
-                          f"{count} models determined again")
+        self.stdout.write(
+            f"{activation.policy_id} v{activation.policy_version} is active; "
+            f"{count} models determined again"
+        )
