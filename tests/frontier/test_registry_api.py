@@ -57,11 +57,18 @@ def test_invalid_registration_is_422_per_field_and_changes_nothing(
     assert AuditEvent.objects.count() == events
 
 
-def test_malformed_json_is_refused_and_changes_nothing(cast, api_as):
+def test_malformed_json_is_422_and_changes_nothing(cast, api_as):
     client = api_as(cast["lab1"])
     response = post_model(client, '{"name": "broken",')
-    assert 400 <= response.status_code < 500
-    assert "detail" in response.json()
+    assert response.status_code == 422
+    assert "not valid JSON" in response.json()["detail"][0]["msg"]
+    assert post_model(client, "[1, 2]").status_code == 422
+    assert not AIModel.objects.exists()
+
+
+def test_an_oversized_body_is_413(cast, api_as, settings):
+    response = post_model(api_as(cast["lab1"]), "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+    assert response.status_code == 413
     assert not AIModel.objects.exists()
 
 

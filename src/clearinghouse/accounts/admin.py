@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from clearinghouse.audit.admin_mixins import AuditedModelAdmin
+
 from .models import ApiToken, Organisation, User
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(AuditedModelAdmin):
     """Organisations with their kind, sector and track."""
 
     list_display = ["name", "kind", "sector", "track"]
@@ -18,7 +20,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(User)
-class ClearinghouseUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class ClearinghouseUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[type-arg]
     """Django's user admin plus role and organisation."""
 
     list_display = ["username", "email", "role", "organisation", "is_active"]
@@ -31,7 +33,7 @@ class ClearinghouseUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(AuditedModelAdmin):
     """Tokens are listed by hint; secrets are never stored, so never shown."""
 
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]

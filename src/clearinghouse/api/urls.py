@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import django_auth
 
 from clearinghouse import __version__
@@ -51,3 +51,19 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
     return api.create_response(
         request, {"detail": "authentication required: a bearer token or a session"}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """Malformed JSON is invalid input like any other (422), with the parser's reason."""
+    if isinstance(error.__cause__, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
+        detail = [
+            {"loc": ["body"], "msg": f"the request body is not valid JSON: {error.__cause__}"}
+        ]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=413)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from clearinghouse.accounts.models import Organisation
+from clearinghouse.fields import ExactJSONField
 
 
 class AIModel(models.Model):
@@ -78,8 +79,8 @@ class Determination(models.Model):
     policy_id = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=32)
     covered = models.BooleanField()
-    reasons = models.JSONField()
-    description = models.JSONField(help_text="The model description the decision was made on.")
+    reasons = ExactJSONField()
+    description = ExactJSONField(help_text="The model description the decision was made on.")
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     determined_at = models.DateTimeField(auto_now_add=True)
 

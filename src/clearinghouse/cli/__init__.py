@@ -1,0 +1,120 @@
+"""The `clearinghouse` command: friendly verbs over the management commands and the core.
+
+Exit codes: 0 success, 1 findings (a broken audit chain), 2 bad input. `policy check` runs on
+the core alone, with no database or Django set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
+
+from . import _admin, _models, _policy, _server
+from ._common import EXIT_BAD_INPUT, BadInput
+
+Handler = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    Verbs: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _verb(verbs: Verbs, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = verbs.add_parser(
+        name, help=help_text, description=handler.__doc__
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _group(verbs: Verbs, name: str, help_text: str) -> Verbs:
+    group: Verbs = verbs.add_parser(name, help=help_text).add_subparsers(
+        dest="action", required=True
+    )
+    return group
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8)
+    return parser
+
+
+def _server_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--server", help="server URL (or CLEARINGHOUSE_SERVER); token in CLEARINGHOUSE_TOKEN"
+    )
+    parser.add_argument("--as-user", help="act on the local database as this user instead")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The verbs of DESIGN.md §8 that exist so far, each with --help."""
+    parser = argparse.ArgumentParser(prog="clearinghouse", description=__doc__)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    demo = _serve_options(_verb(verbs, "demo", _server.demo, "run the demo on SQLite"))
+    demo.add_argument("--no-serve", action="store_true", help="seed the demo data and exit")
+    _serve_options(_verb(verbs, "serve", _server.serve, "serve the web app and API"))
+    _verb(verbs, "worker", _server.worker, "run a background worker")
+    _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
+
+    user = _verb(verbs, "createuser", _admin.createuser, "create a user")
+    user.add_argument("username")
+    user.add_argument("--role", required=True)
+    user.add_argument("--organisation", help="organisation name")
+    user.add_argument("--email", default="")
+    token = _verb(
+        _group(verbs, "token", "API tokens"), "create", _admin.token_create, "issue a token"
+    )
+    token.add_argument("username")
+    token.add_argument("--name", default="cli")
+    audit = _group(verbs, "audit", "the audit log")
+    _verb(audit, "verify", _admin.audit_verify, "verify the audit hash chain")
+
+    models = _group(verbs, "models", "the frontier model registry")
+    register = _server_options(_verb(models, "register", _models.register, "register a model"))
+    register.add_argument("model", metavar="MODEL.json", help="the lab's declaration")
+    _server_options(_verb(models, "list", _models.listing, "list models I may see"))
+
+    policy = _group(verbs, "policy", "covered-model policies")
+    listing = _verb(policy, "list", _policy.listing, "list policies")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--policy-dir", default=str(BUILTIN_POLICY_DIR))
+    check = _verb(policy, "check", _policy.check, "determine coverage of a model description")
+    check.add_argument("model", metavar="MODEL.json")
+    check.add_argument(
+        "--policy", default=DEFAULT_POLICY_ID, help=f"policy id (default: {DEFAULT_POLICY_ID})"
+    )
+    check.add_argument("--policy-dir", default=str(BUILTIN_POLICY_DIR))
+    check.add_argument("--json", action="store_true", help="print the determination as JSON")
+    activate = _verb(policy, "activate", _policy.activate, "make a policy active")
+    activate.add_argument("policy_id")
+    activate.add_argument("--as-user", required=True, help="the admin doing it (audited)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; bad input prints `error: …` lines to stderr and returns 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except BadInput as error:
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:
+        # A management command refused its input; only verbs that ran one have Django loaded.
+        management = sys.modules.get("django.core.management.base")
+        if management is not None and isinstance(error, management.CommandError):
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""`clearinghouse createuser | token create | audit verify`: administering an instance."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import EXIT_FINDINGS, EXIT_OK, call, setup_django
+
+
+def createuser(args: argparse.Namespace) -> int:
+    """Create a user with a role in an organisation."""
+    setup_django()
+    call(
+        "create_program_user",
+        args.username,
+        role=args.role,
+        organisation=args.organisation,
+        email=args.email,
+    )
+    return EXIT_OK
+
+
+def token_create(args: argparse.Namespace) -> int:
+    """Issue an API token for a user and print it once."""
+    setup_django()
+    call("issue_token", args.username, name=args.name)
+    return EXIT_OK
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Recompute the audit hash chain; exit 1 and name the first broken link if any."""
+    setup_django()
+    from clearinghouse.audit.services import first_broken_link
+
+    broken = first_broken_link()
+    if broken is None:
+        print("audit chain intact")
+        return EXIT_OK
+    print(f"audit chain broken at event #{broken.sequence}: {broken.reason}")
+    return EXIT_FINDINGS

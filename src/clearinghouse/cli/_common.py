@@ -1,0 +1,66 @@
+"""What every verb shares: exit codes, the bad-input error, Django set-up, printing outcomes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+MAX_INPUT_FILE_BYTES = 1024 * 1024
+
+
+class BadInput(Exception):
+    """Input the command cannot use; printed as `error: …` lines, exit 2."""
+
+
+def setup_django() -> None:
+    """Configure Django only for verbs that need the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clearinghouse.settings")
+    import django
+
+    django.setup()
+
+
+def call(command: str, *args: str, **options: object) -> None:
+    """Run a management command in-process."""
+    from django.core.management import call_command
+
+    call_command(command, *args, **options)
+
+
+def read_json(path: Path) -> Any:
+    """Read a small JSON input file, refusing missing, oversized and malformed files."""
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    if path.stat().st_size > MAX_INPUT_FILE_BYTES:
+        raise BadInput(f"{path}: larger than {MAX_INPUT_FILE_BYTES} bytes")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadInput(f"{path}: not valid JSON ({error})") from None
+
+
+def field_errors(source: str, errors: list[dict[str, Any]]) -> BadInput:
+    """One line per invalid field, as the API reports them (`loc`, `msg`)."""
+    lines = []
+    for item in errors:
+        where = ".".join(str(part) for part in item["loc"] if part not in ("body", "payload"))
+        lines.append(f"{source}: {where or 'input'}: {item['msg'].removeprefix('Value error, ')}")
+    return BadInput("\n".join(lines))
+
+
+def print_determination(outcome: dict[str, Any], source: str) -> None:
+    """A determination (as `Determination.as_dict()` or the API gives it) as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    verdict = "[bold red]COVERED[/]" if outcome["covered"] else "[bold]not covered[/]"
+    console.print(f"{source}: {verdict} under {outcome['policy_id']} v{outcome['policy_version']}")
+    table = Table("criterion", "met", "reason")
+    for reason in outcome["reasons"]:
+        mark = "yes" if reason["met"] else ("disabled" if not reason["enabled"] else "no")
+        table.add_row(reason["label"], mark, reason["detail"])
+    console.print(table)

@@ -1,0 +1,53 @@
+"""`clearinghouse demo | serve | worker | migrate`: running the platform."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ._common import EXIT_OK, call, setup_django
+
+
+def migrate(args: argparse.Namespace) -> int:
+    """Create or upgrade the database schema."""
+    setup_django()
+    call("migrate", interactive=False, verbosity=1)
+    return EXIT_OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve the web app and API with waitress (a production WSGI server in pure Python)."""
+    setup_django()
+    call("collectstatic", interactive=False, verbosity=0)
+    from waitress import serve as waitress_serve
+
+    from clearinghouse.wsgi import application
+
+    print(f"Serving Clearinghouse on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
+    return EXIT_OK
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Run a background worker for the database task queue."""
+    setup_django()
+    call("db_worker")
+    return EXIT_OK
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Migrate the embedded SQLite database, load demo data, print the logins, and serve."""
+    os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)  # the demo is always the embedded SQLite
+    setup_django()
+    call("migrate", interactive=False, verbosity=0)
+    from clearinghouse.demo.seed import DEMO_PASSWORD, seed
+
+    users = seed()
+    print(f"\nClearinghouse demo: http://{args.host}:{args.port}/")
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for user in users:
+        organisation = user.organisation.name if user.organisation else "platform"
+        print(f"  {user.username:<18} {user.get_role_display():<30} {organisation}")
+    if args.no_serve:
+        return EXIT_OK
+    return serve(args)
