@@ -1,0 +1,159 @@
+"""Scores pairs of reports as duplicate candidates: aliases, then fingerprint, then text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from ._report import Report, base_vectors, fingerprint
+from ._text import Vector, cosine, prefix, tfidf_vectors
+
+DEFAULT_MIN_SCORE = 0.5
+# Evidence beside the prose moves the text score by at most these amounts. They are small on
+# purpose: vendors reuse a weakness's stock wording across unrelated bugs, and a CWE or CVSS
+# vector is shared by thousands of them, so none of them makes a duplicate on its own.
+SAME_WEAKNESS = 0.1
+OTHER_WEAKNESS = -0.1
+SAME_VECTOR = 0.1
+# Same products, versions and weakness: on CISA's advisories this mostly joins different bugs
+# of one product line, so it is a nudge, not a verdict (a shared alias is the verdict).
+SAME_FINGERPRINT = 0.05
+_MAX_BONUS = SAME_WEAKNESS + SAME_VECTOR + SAME_FINGERPRINT
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """Two reports that may describe one vulnerability, how sure we are, and why."""
+
+    left: str
+    right: str
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one sentence for a reviewer."""
+        return "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    report: Report
+    aliases: frozenset[str]
+    fingerprint: str
+    vectors: frozenset[str]
+    text: Vector
+
+
+def _prepare(reports: Sequence[Report]) -> list[_Prepared]:
+    texts = tfidf_vectors([f"{r.title}\n{r.description}" for r in reports])
+    return [
+        _Prepared(
+            report=report,
+            aliases=frozenset(alias.casefold() for alias in report.aliases),
+            fingerprint=fingerprint(report),
+            vectors=base_vectors(report),
+            text=text,
+        )
+        for report, text in zip(reports, texts, strict=True)
+    ]
+
+
+def _evidence(a: _Prepared, b: _Prepared) -> tuple[float, list[str]]:
+    bonus, reasons = 0.0, []
+    cwe_a, cwe_b = a.report.cwe.upper(), b.report.cwe.upper()
+    if cwe_a and cwe_b:
+        same = cwe_a == cwe_b
+        bonus += SAME_WEAKNESS if same else OTHER_WEAKNESS
+        reasons.append(f"same weakness {cwe_a}" if same else f"weakness {cwe_a} vs {cwe_b}")
+    if shared := sorted(a.vectors & b.vectors):
+        bonus += SAME_VECTOR
+        reasons.append(f"same CVSS base vector {shared[0]}")
+    if a.fingerprint and a.fingerprint == b.fingerprint:
+        bonus += SAME_FINGERPRINT
+        reasons.append("same affected products, versions and weakness")
+    return bonus, reasons
+
+
+def _score(a: _Prepared, b: _Prepared) -> DuplicateCandidate:
+    left, right = a.report.report_id, b.report.report_id
+    if shared := sorted(a.aliases & b.aliases):
+        return DuplicateCandidate(left, right, 1.0, (f"shared identifier {', '.join(shared)}",))
+    similarity = cosine(a.text, b.text)
+    bonus, reasons = _evidence(a, b)
+    score = min(1.0, max(0.0, similarity + bonus))
+    reasons = [f"text similarity {similarity:.2f}", *reasons]
+    return DuplicateCandidate(left, right, round(score, 6), tuple(reasons))
+
+
+def _distinct_by_construction(a: _Prepared, b: _Prepared) -> bool:
+    return bool(a.report.source) and a.report.source == b.report.source
+
+
+def _collect(
+    prepared: Sequence[_Prepared], pairs: Iterable[tuple[int, int]], min_score: float
+) -> list[DuplicateCandidate]:
+    candidates = []
+    for i, j in pairs:
+        a, b = prepared[i], prepared[j]
+        if _distinct_by_construction(a, b):
+            continue
+        candidate = _score(a, b)
+        if candidate.score >= min_score:
+            candidates.append(candidate)
+    return sorted(candidates, key=lambda c: (-c.score, c.left, c.right))
+
+
+def find_duplicates_reference(
+    reports: Sequence[Report], *, min_score: float = DEFAULT_MIN_SCORE
+) -> list[DuplicateCandidate]:
+    """Score every pair of reports: the plain definition `find_duplicates` must agree with.
+
+    Costs N² scorings; use it to check the fast version, not on a real intake queue.
+    """
+    prepared = _prepare(reports)
+    return _collect(prepared, _all_pairs(len(prepared)), min_score)
+
+
+def _all_pairs(count: int) -> Iterator[tuple[int, int]]:
+    return ((i, j) for i in range(count) for j in range(i + 1, count))
+
+
+def _pairs_sharing(keys: Iterable[Iterable[str]]) -> Iterator[tuple[int, int]]:
+    blocks: defaultdict[str, list[int]] = defaultdict(list)
+    for index, values in enumerate(keys):
+        for value in values:
+            blocks[value].append(index)
+    for members in blocks.values():
+        yield from ((i, j) for n, i in enumerate(members) for j in members[n + 1 :])
+
+
+def _blocked_pairs(prepared: Sequence[_Prepared], min_score: float) -> set[tuple[int, int]]:
+    # A pair reaches min_score only by sharing an alias, or through text similarity of at
+    # least min_score minus the largest bonus; such a pair shares a word of each one's prefix
+    # (see `prefix`). Without a positive text threshold nothing can be pruned.
+    text_threshold = min_score - _MAX_BONUS
+    if text_threshold <= 0:
+        return set(_all_pairs(len(prepared)))
+    pairs = set(_pairs_sharing(entry.aliases for entry in prepared))
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(prepared):
+        for word in entry.text:
+            postings[word].append(index)
+    for i, entry in enumerate(prepared):
+        for word in prefix(entry.text, text_threshold):
+            pairs.update((i, j) for j in postings[word] if j > i)
+    return pairs
+
+
+def find_duplicates(
+    reports: Sequence[Report], *, min_score: float = DEFAULT_MIN_SCORE
+) -> list[DuplicateCandidate]:
+    """Find the pairs of reports scoring at least `min_score`, best first, each with reasons.
+
+    Same result as `find_duplicates_reference`, but only pairs that share an alias, a
+    heavy word are scored, so a queue of N reports does not cost N².
+    """
+    prepared = _prepare(reports)
+    return _collect(prepared, sorted(_blocked_pairs(prepared, min_score)), min_score)

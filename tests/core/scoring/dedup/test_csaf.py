@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from clearinghouse.core.formats.csaf import parse_csaf
+from clearinghouse.core.scoring.dedup import (
+    DEFAULT_GROUP_THRESHOLD,
+    Report,
+    benchmark_csaf,
+    report_from_csaf,
+    strip_identifiers,
+)
+from tests.core.formats.csaf._documents import example_document
+from tests.shared_data import shared_data
+
+
+def test_a_csaf_item_becomes_a_report_of_its_affected_products_only() -> None:
+    (item,) = parse_csaf(example_document()).items
+    report = report_from_csaf(item)
+    assert report.aliases == {"CVE-2024-0001", "EX-123"}
+    assert [(p.vendor, p.product) for p in report.products] == [("Example Corp", "Gateway")] * 2
+    assert report.cwe == "CWE-121" and report.source == "<memory>"
+
+
+def test_stripping_removes_aliases_and_identifiers_quoted_in_the_text() -> None:
+    report = Report(
+        report_id="r",
+        title="CVE-2021-1234",
+        description=(
+            "Overflow in the parser (ZDI-CAN-13565, vendor case EX-123). "
+            "CVE-2021-1234 has been assigned to this vulnerability. See SEVD-2020-315-01."
+        ),
+        aliases=frozenset({"CVE-2021-1234", "EX-123"}),
+    )
+    stripped = strip_identifiers(report)
+    assert stripped.aliases == frozenset() and stripped.title == ""
+    for gone in ("CVE", "ZDI", "EX-123", "SEVD", "assigned"):
+        assert gone not in stripped.description
+    assert stripped.description.startswith("Overflow in the parser")
+
+
+def test_dedup_regroups_cisa_advisories_by_cve_with_every_identifier_hidden() -> None:
+    # Measured on all 1,655 CISA advisories (2017-2022): precision 0.46, recall 0.62, F1 0.53.
+    # The floor guards against regressions; _bench.py's docstring says why 0.9 is out of reach.
+    paths = sorted(shared_data("csaf/cisa").glob("*/*.json"))
+    result = benchmark_csaf(paths)
+    assert (result.documents, result.reports, result.scores.true_pairs) == (1655, 4717, 463)
+    assert result.threshold == DEFAULT_GROUP_THRESHOLD
+    assert result.scores.f1 >= 0.5
+    assert result.scores.precision >= 0.4 and result.scores.recall >= 0.55

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from clearinghouse.core.formats.csaf import read_csaf
+from clearinghouse.core.scoring.dedup import (
+    DuplicateCandidate,
+    Report,
+    find_duplicates,
+    find_duplicates_reference,
+    report_from_csaf,
+    strip_identifiers,
+)
+from tests.shared_data import shared_data
+
+_OVERFLOW = Report(
+    report_id="a",
+    title="Heap overflow in the PNG decoder of imgkit",
+    description="A crafted PNG with an oversized iCCP chunk overflows a heap buffer in imgkit.",
+    cwe="CWE-122",
+    cvss_vectors=("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",),
+)
+_REWORDED = Report(
+    report_id="b",
+    title="imgkit PNG decoder heap overflow",
+    description="Oversized iCCP chunk in a PNG file overflows a heap buffer in the imgkit decoder.",
+    cwe="CWE-122",
+    cvss_vectors=("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H/E:P",),
+)
+_UNRELATED = Report(
+    report_id="c",
+    title="Heap overflow in the TLS record parser of netlib",
+    description="A long TLS record overflows a heap buffer in the netlib handshake code.",
+    cwe="CWE-122",
+)
+
+
+def _pair(candidates: list[DuplicateCandidate], left: str, right: str) -> DuplicateCandidate:
+    return next(c for c in candidates if {c.left, c.right} == {left, right})
+
+
+def test_a_reworded_report_of_the_same_bug_outscores_an_unrelated_bug_of_the_same_kind() -> None:
+    candidates = find_duplicates_reference([_OVERFLOW, _REWORDED, _UNRELATED], min_score=0.0)
+    assert _pair(candidates, "a", "b").score >= 0.6 > _pair(candidates, "a", "c").score
+
+
+def test_each_candidate_explains_its_score() -> None:
+    (candidate,) = find_duplicates([_OVERFLOW, _REWORDED], min_score=0.5)
+    assert candidate.reasons[0].startswith("text similarity")
+    # 3.0 and 3.1 vectors, one with temporal metrics, are one base vector.
+    assert "same weakness CWE-122" in candidate.reason
+    assert "same CVSS base vector AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H" in candidate.reason
+
+
+def test_a_shared_alias_is_a_certain_duplicate_whatever_the_text() -> None:
+    one = Report(
+        report_id="x", description="first wording", aliases=frozenset({"GHSA-abcd-efgh-ijkl"})
+    )
+    two = Report(
+        report_id="y", description="nothing alike", aliases=frozenset({"ghsa-ABCD-efgh-ijkl"})
+    )
+    (candidate,) = find_duplicates([one, two])
+    assert candidate.score == 1.0
+    assert "shared identifier ghsa-abcd-efgh-ijkl" in candidate.reason
+
+
+def test_reports_from_the_same_source_are_never_candidates() -> None:
+    one = Report(report_id="x", description="same words here", source="advisory-1")
+    two = Report(report_id="y", description="same words here", source="advisory-1")
+    assert find_duplicates_reference([one, two], min_score=0.0) == []
+    assert find_duplicates([one, two], min_score=0.0) == []
+
+
+@pytest.mark.parametrize("min_score", [0.1, 0.5, 0.8])
+def test_the_fast_finder_agrees_with_the_all_pairs_reference_on_real_advisories(
+    min_score: float,
+) -> None:
+    paths = sorted(shared_data("csaf/cisa/2019").glob("*.json"))[:120]
+    items = [item for path in paths for item in read_csaf(path, validate=False).items]
+    reports = [strip_identifiers(report_from_csaf(item)) for item in items]
+    reference = find_duplicates_reference(reports, min_score=min_score)
+    assert len(reports) > 300 and reference
+    assert find_duplicates(reports, min_score=min_score) == reference
