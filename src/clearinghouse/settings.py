@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -11,17 +13,21 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLEARINGHOUSE_DATA_DIR", Path.cwd() / "var")).resolve()
 
 
-def _secret_key() -> str:
-    """Use the configured key, else one generated once and kept in the data directory."""
-    configured = os.environ.get("CLEARINGHOUSE_SECRET_KEY")
+def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
+    """Use the configured value, else one generated once and kept in the data directory.
+
+    Generated secrets suit a single machine; a deployment sets the variables (the database
+    never holds them).
+    """
+    configured = os.environ.get(variable)
     if configured:
         return configured
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    path = DATA_DIR / filename
+    if not path.exists():
+        path.write_text(generate())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _database(url: str | None) -> dict[str, object]:
@@ -52,7 +58,9 @@ def _database(url: str | None) -> dict[str, object]:
     }
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _kept_secret(
+    "CLEARINGHOUSE_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50)
+)
 DEBUG = os.environ.get("CLEARINGHOUSE_DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("CLEARINGHOUSE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [
@@ -69,10 +77,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "clearinghouse.accounts",
     "clearinghouse.audit",
     "clearinghouse.frontier",
+    "clearinghouse.advisories",
+    "clearinghouse.assets",
+    "clearinghouse.reviews",
+    "clearinghouse.notifications",
     "clearinghouse.web",
 ]
 
@@ -150,7 +162,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get(
     "CLEARINGHOUSE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -169,3 +181,14 @@ LOGGING = {
         "level": os.environ.get("CLEARINGHOUSE_LOG_LEVEL", "WARNING"),
     },
 }
+
+# Fernet keys for model-access credentials, newest first (comma-separated) so keys can rotate.
+CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
+    "CLEARINGHOUSE_CREDENTIAL_KEYS",
+    "credential_keys",
+    lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+).split(",")
+CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
+CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
+MEDIA_ROOT = DATA_DIR / "media"
+CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024

@@ -9,5 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("clearinghouse.frontier.urls")),
+    path("", include("clearinghouse.advisories.urls")),
+    path("", include("clearinghouse.assets.urls")),
+    path("reviews/", include("clearinghouse.reviews.urls")),
     path("", include("clearinghouse.web.urls")),
 ]

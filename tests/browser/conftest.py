@@ -15,9 +15,13 @@ CHROMIUM = Path(os.environ.get("CLEARINGHOUSE_CHROMIUM", "/usr/bin/chromium"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One Chromium for the session; missing Chromium fails under CI and skips elsewhere."""
+    """One Chromium per test module; missing Chromium fails under CI and skips elsewhere.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which would break later tests that call `asyncio.run`.
+    """
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI") == "true":

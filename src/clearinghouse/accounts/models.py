@@ -114,6 +114,9 @@ class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
+    is_agency_lead = models.BooleanField(
+        default=False, help_text="Agency reviewers only: assigns reviewers of the agency's track."
+    )
 
     @property
     def is_program_admin(self) -> bool:

@@ -10,8 +10,11 @@ from ninja.security import django_auth
 
 from clearinghouse import __version__
 from clearinghouse.accounts.api import router as accounts_router
+from clearinghouse.advisories.api import router as advisories_router
+from clearinghouse.assets.api import router as assets_router
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.api import router as frontier_router
+from clearinghouse.reviews.api import router as reviews_router
 
 from .auth import TokenAuth
 
@@ -28,6 +31,9 @@ api = NinjaAPI(
 )
 api.add_router("/accounts", accounts_router)
 api.add_router("/frontier", frontier_router)
+api.add_router("/advisories", advisories_router)
+api.add_router("/assets", assets_router)
+api.add_router("/reviews", reviews_router)
 
 
 @api.exception_handler(InvalidInput)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 
-from . import _admin, _models, _policy, _server
+from . import _admin, _bench, _feeds, _models, _notices, _policy, _scan, _server
 from ._common import EXIT_BAD_INPUT, BadInput
 
 Handler = Callable[[argparse.Namespace], int]
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = _serve_options(_verb(verbs, "demo", _server.demo, "run the demo on SQLite"))
     demo.add_argument("--no-serve", action="store_true", help="seed the demo data and exit")
     _serve_options(_verb(verbs, "serve", _server.serve, "serve the web app and API"))
-    _verb(verbs, "worker", _server.worker, "run a background worker")
+    _verb(verbs, "worker", _server.worker, "run a background worker").add_argument(
+        "--batch", action="store_true", help="run the queued tasks, then exit"
+    )
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
 
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
@@ -81,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("model", metavar="MODEL.json", help="the lab's declaration")
     _server_options(_verb(models, "list", _models.listing, "list models I may see"))
 
+    _notices.add_verbs(_group(verbs, "notices", "pre-deployment review notices"), _verb)
+    _verb(verbs, "clock", _admin.clock, "flag overdue notices and send reminders").add_argument(
+        "--every", type=int, default=0, help="repeat every N seconds"
+    )
+
     policy = _group(verbs, "policy", "covered-model policies")
     listing = _verb(policy, "list", _policy.listing, "list policies")
     listing.add_argument("--json", action="store_true")
@@ -95,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
     activate = _verb(policy, "activate", _policy.activate, "make a policy active")
     activate.add_argument("policy_id")
     activate.add_argument("--as-user", required=True, help="the admin doing it (audited)")
+
+    feeds = _group(verbs, "import", "load public advisory feeds")
+    osv = _verb(feeds, "osv", _feeds.import_osv, "import OSV advisories (file, directory, zip)")
+    osv.add_argument("path", metavar="PATH")
+    osv.add_argument("--as-user", help="the coordinator or admin doing it (audited)")
+    scan = _verb(verbs, "scan", _scan.run, "match an SBOM against OSV advisories, offline")
+    scan.add_argument("sbom", metavar="SBOM", help="CycloneDX (JSON/XML) or SPDX (JSON/tag-value)")
+    scan.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
+    scan.add_argument("--format", choices=["table", "json", "sarif"], default="table")
+    scan.add_argument(
+        "--fail-on-unknown", action="store_true", help="exit 1 on unknown verdicts too"
+    )
+    bench = _verb(_group(verbs, "bench", "benchmarks"), "match", _bench.match, "matcher throughput")
+    bench.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
+    bench.add_argument("--components", type=int, default=200_000)
+    bench.add_argument("--naive-sample", type=int, default=200)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""`clearinghouse createuser | token create | audit verify`: administering an instance."""
+"""`clearinghouse createuser | token create | audit verify | clock`: running an instance."""
 
 from __future__ import annotations
 
@@ -38,3 +38,10 @@ def audit_verify(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"audit chain broken at event #{broken.sequence}: {broken.reason}")
     return EXIT_FINDINGS
+
+
+def clock(args: argparse.Namespace) -> int:
+    """Run the review clock: overdue notices are flagged and escalated, reminders sent."""
+    setup_django()
+    call("review_clock", every=args.every)
+    return EXIT_OK

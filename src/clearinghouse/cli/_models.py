@@ -9,47 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from ._client import api_request, server_url
 from ._common import EXIT_OK, BadInput, field_errors, print_determination, read_json, setup_django
-
-_TIMEOUT_SECONDS = 60
-
-
-def _server(args: argparse.Namespace) -> str | None:
-    server = args.server or os.environ.get("CLEARINGHOUSE_SERVER")
-    if server and not server.startswith(("http://", "https://")):
-        raise BadInput(f"--server must be an http(s) URL, not {server!r}")
-    if server is None and not args.as_user:
-        raise BadInput("give --server URL (with CLEARINGHOUSE_TOKEN) or --as-user USER")
-    return server.rstrip("/") if server else None
-
-
-def _request(server: str, method: str, path: str, body: Any = None, source: str = "") -> Any:
-    """Call the server's API; field errors are reported against `source` (the input file)."""
-    token = os.environ.get("CLEARINGHOUSE_TOKEN")
-    if not token:
-        raise BadInput("set CLEARINGHOUSE_TOKEN to an API token (see the API tokens page)")
-    request = urllib.request.Request(  # noqa: S310  (scheme checked in _server)
-        f"{server}/api{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
-        if isinstance(detail, list):
-            raise field_errors(source or path, detail) from None
-        raise BadInput(f"server answered {error.code}: {detail}") from None
-    except (urllib.error.URLError, TimeoutError) as error:
-        raise BadInput(f"cannot reach {server}: {error}") from None
 
 
 def _local_user(username: str) -> Any:
@@ -87,9 +51,9 @@ def register(args: argparse.Namespace) -> int:
     if not isinstance(declaration, dict):
         raise BadInput(f"{path}: expected a JSON object")
     declaration.pop("developer", None)  # the lab is the signed-in user's organisation
-    server = _server(args)
+    server = server_url(args, local_allowed=True)
     if server:
-        model = _request(server, "POST", "/frontier/models", declaration, source=str(path))
+        model = api_request(server, "POST", "/frontier/models", declaration, source=str(path))
     else:
         model = _register_locally(args.as_user, declaration, source=str(path))
     if args.json:
@@ -102,9 +66,9 @@ def register(args: argparse.Namespace) -> int:
 
 def listing(args: argparse.Namespace) -> int:
     """List the models the user may see, with their coverage."""
-    server = _server(args)
+    server = server_url(args, local_allowed=True)
     if server:
-        models = _request(server, "GET", "/frontier/models")
+        models = api_request(server, "GET", "/frontier/models")
     else:
         user = _local_user(args.as_user)
         from clearinghouse.accounts.permissions import visible

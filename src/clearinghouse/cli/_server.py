@@ -29,9 +29,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    """Run a background worker for the database task queue."""
+    """Run a background worker for the database task queue (`--batch`: drain it and exit)."""
     setup_django()
-    call("db_worker")
+    call("db_worker", batch=args.batch, startup_delay=not args.batch)
     return EXIT_OK
 
 

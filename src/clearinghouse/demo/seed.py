@@ -14,6 +14,7 @@ from clearinghouse.accounts.models import Organisation, Role, User
 from clearinghouse.accounts.services import create_user
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.services import register_model
+from clearinghouse.reviews import services as reviews
 
 DEMO_PASSWORD = "demo-clearinghouse"  # noqa: S105  (printed on purpose; serves on 127.0.0.1)
 _DATA = Path(__file__).with_name("organisations.toml")
@@ -50,6 +51,9 @@ def seed(today: dt.date | None = None) -> list[User]:
                     organisation=organisation,
                     email=f"{person['username']}@example.org",
                 )
+                if person.get("lead"):
+                    user.is_agency_lead = True
+                    user.save(update_fields=["is_agency_lead"])
             users.append(user)
     for entry in data["model"]:
         lab = Organisation.objects.get(name=entry["lab"])
@@ -61,4 +65,55 @@ def seed(today: dt.date | None = None) -> list[User]:
         declaration = {k: v for k, v in entry.items() if k not in {"lab", "release_in_days"}}
         declaration["planned_release_date"] = today + dt.timedelta(days=entry["release_in_days"])
         register_model(developer, declaration)
+    for entry in data["notice"]:
+        _seed_notice(entry["model"], entry["stage"])
     return users
+
+
+def _seed_notice(model_name: str, stage: str) -> None:
+    """Walk a notice through the real workflow up to `stage` (once)."""
+    model = AIModel.objects.get(name=model_name)
+    if model.notices.exists():
+        return
+    lab = model.organisation.members.get(role=Role.DEVELOPER)
+    notice = reviews.file_notice(lab, model, planned_release_date=model.planned_release_date)
+    reviews.grant_access(lab, notice, {"kind": "inspect_provider", "model": "hf/demo/tiny-model"})
+    reviews.submit_notice(lab, notice)
+    for track in notice.tracks.all():
+        lead = User.objects.get(organisation__track=track.track, is_agency_lead=True)
+        reviewer = User.objects.get(organisation__track=track.track, is_agency_lead=False)
+        reviews.assign_reviewer(lead, track, reviewer)
+    tracks = {track.track: track for track in notice.tracks.all()}
+    ns_reviewer = tracks["national_security"].assignments.get().reviewer
+    finding = reviews.record_finding(
+        ns_reviewer,
+        tracks["national_security"],
+        {
+            "category": "cyber_offense",
+            "severity": "high",
+            "title": "Writes working exploits for known web vulnerabilities",
+            "description": "In the CTF family the model solved most medium challenges unaided.",
+        },
+    )
+    reviews.release_finding(ns_reviewer, finding)
+    reviews.add_note(
+        ns_reviewer,
+        tracks["national_security"],
+        "Ask the lab for its refusal-classifier evaluation.",
+    )
+    if stage != "decided":
+        return
+    reviews.decide_track(
+        ns_reviewer,
+        tracks["national_security"],
+        decision="cleared_with_conditions",
+        rationale="Offensive capability is gated by the lab's safeguards.",
+        conditions=["Keep exploit-writing safeguards enabled at release"],
+    )
+    civ_reviewer = tracks["civilian"].assignments.get().reviewer
+    reviews.decide_track(
+        civ_reviewer,
+        tracks["civilian"],
+        decision="cleared",
+        rationale="No civilian-track concerns.",
+    )

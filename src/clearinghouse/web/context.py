@@ -16,6 +16,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         links.append(("Dashboard", reverse("home")))
         if user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}:
             links.append(("Models", reverse("frontier:list")))
+            label = "Notices" if user.role == Role.DEVELOPER else "Review queue"
+            links.append((label, reverse("reviews:queue")))
+        if user.is_program_admin or user.role in {Role.OPERATOR, Role.COORDINATOR}:
+            links.append(("Assets", reverse("assets:list")))
+        if user.is_program_admin or user.role == Role.COORDINATOR:
+            links.append(("Impact", reverse("assets:impact-list")))
+        links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))
         links.append(("API tokens", reverse("accounts:tokens")))
         if user.is_program_admin:

@@ -10,6 +10,8 @@ from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import visible
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.policies import active_policy
+from clearinghouse.reviews.models import Notice
+from clearinghouse.reviews.views import with_clock
 
 
 @login_required
@@ -19,4 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     sees_models = user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}
     models = visible(AIModel, user).select_related("organisation") if sees_models else None
-    return render(request, "web/home.html", {"models": models, "policy": active_policy()})
+    notices = None
+    if sees_models:
+        open_notices = visible(Notice, user).exclude(status__in=["released", "withdrawn"])
+        notices = with_clock(open_notices.select_related("ai_model", "organisation"))
+    context = {"models": models, "notices": notices, "policy": active_policy()}
+    return render(request, "web/home.html", context)

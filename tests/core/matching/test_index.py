@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clearinghouse.core.formats.osv import Advisory
 from clearinghouse.core.matching import AdvisoryIndex, Component, Verdict
 
 from .records import advisory, affected, ecosystem_range
@@ -9,7 +10,7 @@ from .records import advisory, affected, ecosystem_range
 DEMO_15 = Component("PyPI", "demo", "1.5")
 
 
-def _fixed_in(version: str, **fields: str) -> object:
+def _fixed_in(version: str, **fields: str) -> Advisory:
     return advisory(
         affected("PyPI", "demo", ecosystem_range(("introduced", "1.0"), ("fixed", version))),
         **fields,

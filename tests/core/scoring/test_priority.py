@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_kev_alone_outranks_any_non_kev_report_below_attend():
 
 @pytest.mark.parametrize("sector", [ENERGY, FINANCE])
 def test_energy_and_finance_outrank_other_sectors_which_outrank_none(sector):
-    common = {"cvss": MEDIUM, "ssvc_decision": "Attend", "epss": epss(0.3)}
+    common: dict[str, Any] = {"cvss": MEDIUM, "ssvc_decision": "Attend", "epss": epss(0.3)}
     first = triage_priority(**common, sectors=[sector])
     other = triage_priority(**common, sectors=[DAMS])
     none = triage_priority(**common)
@@ -84,7 +85,7 @@ def test_higher_cvss_or_epss_ranks_higher_with_all_else_equal():
 
 
 def test_adding_any_signal_never_lowers_the_points():
-    signals = {
+    signals: dict[str, Any] = {
         "kev": kev(ransomware=True),
         "ssvc_decision": "Track",
         "cvss": LOW,
@@ -133,5 +134,10 @@ def test_unknown_ssvc_decision_or_sector_is_refused():
 
 
 def test_the_same_inputs_always_give_the_same_priority():
-    inputs = {"kev": kev(), "ssvc_decision": "Attend", "cvss": MEDIUM, "epss": epss(0.123)}
+    inputs: dict[str, Any] = {
+        "kev": kev(),
+        "ssvc_decision": "Attend",
+        "cvss": MEDIUM,
+        "epss": epss(0.123),
+    }
     assert len({triage_priority(**inputs) for _ in range(20)}) == 1

@@ -13,6 +13,7 @@ import pytest
 
 from clearinghouse.core.formats.osv import (
     SCHEMA_PATH,
+    SHORT_COMMIT_RULE,
     EventKind,
     OSVFormatError,
     RangeType,
@@ -222,3 +223,21 @@ def test_a_record_in_memory_streams_like_a_file(tmp_path: Path) -> None:
     path = tmp_path / "feed.bin"  # the zip is recognised by content, not by name
     path.write_bytes(buffer.getvalue())
     assert [a.id for a in read_osv(path)] == [RECORD["id"]]
+
+
+def test_allow_short_commits_forgives_only_abbreviated_git_hashes_and_says_so() -> None:
+    root = shared_data("osv/pypi")
+    for relative in sorted(PYPI_SCHEMA_FAILURES):
+        with pytest.raises(OSVFormatError):
+            list(read_osv(root / relative))
+        (advisory,) = read_osv(root / relative, allow_short_commits=True)
+        assert advisory.forgiven == (SHORT_COMMIT_RULE,)
+    # Every other rule still holds: a GIT range without its repo stays refused.
+    git = {"type": "GIT", "events": [{"introduced": "0"}, {"fixed": "abc1234"}]}
+    record = RECORD | {"affected": [{"package": RECORD["affected"][0]["package"], "ranges": [git]}]}
+    with pytest.raises(OSVFormatError, match="repo"):
+        parse_osv(record, allow_short_commits=True)
+    assert parse_osv(
+        record | {"affected": [{"ranges": [git | {"repo": "r"}]}]}, allow_short_commits=True
+    ).forgiven == (SHORT_COMMIT_RULE,)
+    assert parse_osv(RECORD, allow_short_commits=True).forgiven == ()

@@ -48,7 +48,7 @@ def _assert_agrees(purl: str) -> None:
 
 @cache
 def _real_purls() -> frozenset[str]:
-    purls = set()
+    purls: set[str] = set()
     for path in Path(shared_data("sbom")).rglob("*"):
         if path.is_file() and path.suffix not in {".md", ".csv"}:
             try:

@@ -197,7 +197,9 @@ def test_spdx_tag_value_and_json_twins_read_alike() -> None:
 
 
 def _casefolded(sbom: Sbom) -> set[str]:
-    name, spec_version, components = _full(sbom)
+    name, spec_version = sbom.name, sbom.spec_version
+    components = _full(sbom)[2]
+    assert isinstance(components, set)
     return {repr(item).casefold() for item in (name, spec_version, *components)}
 
 

@@ -3,11 +3,12 @@
 from ._model import Advisory, AffectedPackage, Event, EventKind, Package, Range, RangeType
 from ._parse import OSVFormatError, parse_osv
 from ._read import DEFAULT_LIMITS, ReadLimits, parse_osv_bytes, read_osv
-from ._schema import SCHEMA_PATH, schema_errors
+from ._schema import SCHEMA_PATH, SHORT_COMMIT_RULE, schema_errors
 
 __all__ = [
     "DEFAULT_LIMITS",
     "SCHEMA_PATH",
+    "SHORT_COMMIT_RULE",
     "Advisory",
     "AffectedPackage",
     "Event",

@@ -75,6 +75,8 @@ class Advisory:
     summary: str = ""
     details: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Schema rules the record breaks that the reader was told to forgive (see `parse_osv`).
+    forgiven: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def is_withdrawn(self) -> bool:

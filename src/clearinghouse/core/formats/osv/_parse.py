@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._model import Advisory, AffectedPackage, Event, EventKind, Package, Range, RangeType
-from ._schema import schema_errors
+from ._schema import SHORT_COMMIT_RULE, schema_errors
 
 
 class OSVFormatError(ValueError):
@@ -20,24 +20,33 @@ class OSVFormatError(ValueError):
 
 
 def parse_osv(
-    record: Mapping[str, Any], *, source: str = "<record>", validate: bool = True
+    record: Mapping[str, Any],
+    *,
+    source: str = "<record>",
+    validate: bool = True,
+    allow_short_commits: bool = False,
 ) -> Advisory:
     """Parse a decoded OSV record, checking it against the OSV schema first unless told not to.
 
     `source` names where the record came from, so that an error points a person at the file.
+    `allow_short_commits` accepts a record whose only fault is an abbreviated GIT commit hash;
+    the advisory then names the forgiven rule in `forgiven`, so an import can report it.
     """
     if not isinstance(record, Mapping):
         raise OSVFormatError(source, f"an OSV record is a JSON object, not {type(record).__name__}")
+    forgiven: tuple[str, ...] = ()
     if validate and (problems := schema_errors(record)):
-        raise OSVFormatError(source, "not valid OSV: " + "; ".join(problems))
+        if not allow_short_commits or schema_errors(record, allow_short_commits=True):
+            raise OSVFormatError(source, "not valid OSV: " + "; ".join(problems))
+        forgiven = (SHORT_COMMIT_RULE,)
     try:
-        return _advisory(record, source)
+        return _advisory(record, source, forgiven)
     except (KeyError, TypeError, ValueError) as error:
         # Reached only with validate=False: the schema would have refused the record.
         raise OSVFormatError(source, f"malformed record: {error!r}") from error
 
 
-def _advisory(record: Mapping[str, Any], source: str) -> Advisory:
+def _advisory(record: Mapping[str, Any], source: str, forgiven: tuple[str, ...]) -> Advisory:
     return Advisory(
         id=record["id"],
         modified=_timestamp(record["modified"], "modified", source),
@@ -49,6 +58,7 @@ def _advisory(record: Mapping[str, Any], source: str) -> Advisory:
         details=record.get("details") or "",
         affected=tuple(_affected(entry) for entry in record.get("affected") or ()),
         raw=record,
+        forgiven=forgiven,
     )
 
 

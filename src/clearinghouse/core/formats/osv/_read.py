@@ -50,6 +50,7 @@ def read_osv(
     path: Path | str,
     *,
     validate: bool = True,
+    allow_short_commits: bool = False,
     limits: ReadLimits = DEFAULT_LIMITS,
     on_error: Callable[[OSVFormatError], None] | None = None,
 ) -> Iterator[Advisory]:
@@ -61,6 +62,7 @@ def read_osv(
     A bad record raises `OSVFormatError`, unless `on_error` is given: then it is handed the
     error and reading goes on, so one broken record does not stop a bulk import. Errors about
     the archive as a whole (too many members, too large) always raise.
+    `allow_short_commits` is passed to `parse_osv`.
     """
     path = Path(path)
     if path.is_dir():
@@ -71,7 +73,13 @@ def read_osv(
         records = iter([(str(path), partial(_read_file, path, limits))])
     for source, read in records:
         try:
-            yield parse_osv_bytes(read(), source=source, validate=validate, limits=limits)
+            yield parse_osv_bytes(
+                read(),
+                source=source,
+                validate=validate,
+                allow_short_commits=allow_short_commits,
+                limits=limits,
+            )
         except OSVFormatError as error:
             if on_error is None:
                 raise
@@ -79,12 +87,22 @@ def read_osv(
 
 
 def parse_osv_bytes(
-    data: bytes, *, source: str, validate: bool = True, limits: ReadLimits = DEFAULT_LIMITS
+    data: bytes,
+    *,
+    source: str,
+    validate: bool = True,
+    allow_short_commits: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Advisory:
     """Parse one uploaded or read record: YAML when `source` ends in .yaml/.yml, else JSON."""
     if len(data) > limits.max_record_bytes:
         raise _too_large(source, limits)
-    return parse_osv(_decode(data, source), source=source, validate=validate)
+    return parse_osv(
+        _decode(data, source),
+        source=source,
+        validate=validate,
+        allow_short_commits=allow_short_commits,
+    )
 
 
 # Each source is paired with a thunk that reads it, so that a read error is a per-record error.

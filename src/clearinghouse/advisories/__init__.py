@@ -1,0 +1,1 @@
+"""The advisory store: OSV advisories from public feeds, indexed by the packages they name."""

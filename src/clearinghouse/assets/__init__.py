@@ -1,0 +1,1 @@
+"""Operator scanning: SBOM assets, their components, findings against advisories, re-matching."""

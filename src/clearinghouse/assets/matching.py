@@ -1,0 +1,132 @@
+"""Matching stored components against the advisory store, creating and closing findings.
+
+Both an upload and an advisory change come here with a set of components; only the
+advisories naming those components' package keys are loaded (the inverted index), so the
+cost follows what changed, never the size of the store or of the registered estate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from clearinghouse.advisories.services import batched, current_advisories
+from clearinghouse.audit.services import record
+from clearinghouse.core.matching import Component as Key
+from clearinghouse.core.matching import Match, PackageKey
+from clearinghouse.core.scanning import build_index
+
+from .models import Asset, Component, Finding
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class MatchOutcome:
+    """What a matching run changed; `opened` are new or re-opened findings (to notify)."""
+
+    opened: list[Finding] = field(default_factory=list)
+    closed: int = 0
+    assets: set[int] = field(default_factory=set)
+
+
+def components_for(keys: Iterable[PackageKey]) -> list[Component]:
+    """The registered components a change to these package keys can affect (indexed lookups).
+
+    Components are keyed by their base ecosystem, so a "Debian" advisory finds "Debian:12"
+    components; the matcher then decides release by release.
+    """
+    by_ecosystem: dict[str, set[str]] = {}
+    for ecosystem, name in keys:
+        by_ecosystem.setdefault(ecosystem.partition(":")[0], set()).add(name)
+    found: list[Component] = []
+    for ecosystem, names in by_ecosystem.items():
+        for chunk in batched(sorted(names), BATCH_SIZE):
+            found.extend(Component.objects.filter(ecosystem_base=ecosystem, package__in=chunk))
+    return found
+
+
+def match_components(components: list[Component]) -> MatchOutcome:
+    """Bring the findings of `components` in line with every current advisory naming them.
+
+    New matches open findings (unknown verdicts too: never read as safe); a finding whose
+    advisory no longer matches (withdrawn, range changed) is marked "no longer applies",
+    and one that matches again is re-opened. Operators' own statuses are otherwise kept.
+    """
+    outcome = MatchOutcome()
+    keyed = [c for c in components if c.package]
+    advisories = current_advisories({(c.ecosystem, c.package) for c in keyed})
+    index = build_index(advisories.values())
+    pk_of = {advisory.id: pk for pk, advisory in advisories.items()}
+    with transaction.atomic():
+        for chunk in batched(keyed, BATCH_SIZE):
+            existing = {
+                (f.component_id, f.advisory_id): f
+                for f in Finding.objects.filter(component__in=[c.pk for c in chunk])
+            }
+            wanted = {
+                (component.pk, pk_of[match.advisory_id]): (component, match)
+                for component in chunk
+                for match in index.match(
+                    Key(component.ecosystem, component.package, component.version)
+                )
+            }
+            _apply(existing, wanted, outcome)
+        Asset.objects.filter(pk__in={c.asset_id for c in components}).update(
+            matched_at=timezone.now()
+        )
+    return outcome
+
+
+def _apply(
+    existing: dict[tuple[int, int], Finding],
+    wanted: dict[tuple[int, int], tuple[Component, Match]],
+    outcome: MatchOutcome,
+) -> None:
+    created = []
+    for key, (component, match) in wanted.items():
+        finding = existing.get(key)
+        if finding is None:
+            created.append(
+                Finding(
+                    asset_id=component.asset_id,
+                    component=component,
+                    advisory_id=key[1],
+                    verdict=match.verdict.value,
+                    reason=match.reason,
+                )
+            )
+        elif finding.status == Finding.Status.RESOLVED:
+            _set_status(finding, Finding.Status.OPEN, "matches again", match)
+            outcome.opened.append(finding)
+            outcome.assets.add(finding.asset_id)
+        elif (finding.verdict, finding.reason) != (match.verdict.value, match.reason):
+            finding.verdict, finding.reason = match.verdict.value, match.reason
+            finding.save(update_fields=["verdict", "reason"])
+    Finding.objects.bulk_create(created)
+    outcome.opened.extend(created)
+    outcome.assets.update(finding.asset_id for finding in created)
+    for key, finding in existing.items():
+        if key not in wanted and finding.status != Finding.Status.RESOLVED:
+            _set_status(finding, Finding.Status.RESOLVED, "the advisory no longer matches", None)
+            outcome.closed += 1
+            outcome.assets.add(finding.asset_id)
+
+
+def _set_status(finding: Finding, status: str, why: str, match: Match | None) -> None:
+    before = {"status": finding.status}
+    finding.status = status
+    finding.status_changed_at = timezone.now()
+    if match is not None:
+        finding.verdict, finding.reason = match.verdict.value, match.reason
+    finding.save(update_fields=["status", "status_changed_at", "verdict", "reason"])
+    record(
+        actor=None,
+        action="finding.status_changed",
+        subject=finding,
+        before=before,
+        after={"status": status, "why": why},
+    )

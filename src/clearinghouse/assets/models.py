@@ -1,0 +1,116 @@
+"""Operators' SBOM assets, their components, findings per component and advisory, notices sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from clearinghouse.accounts.models import Organisation
+from clearinghouse.advisories.models import Advisory
+
+
+class Asset(models.Model):
+    """An SBOM an operator registered under a name: one system it runs."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assets")
+    name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=255, blank=True)
+    sbom_format = models.CharField(max_length=40)
+    spec_version = models.CharField(max_length=20, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    component_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="asset_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Component(models.Model):
+    """One SBOM component; `ecosystem`/`package` are its matcher key, empty when it has none.
+
+    `problem` says why its verdicts are unknown (no version, a purl that does not parse, an
+    ecosystem whose versions cannot be ordered): shown to the operator, never read as safe.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="components")
+    name = models.CharField(max_length=500)
+    version = models.CharField(max_length=200, blank=True)
+    purl = models.TextField(blank=True)
+    ecosystem = models.CharField(max_length=100, blank=True)
+    ecosystem_base = models.CharField(max_length=100, blank=True)
+    package = models.CharField(max_length=500, blank=True)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "version"]
+        indexes = [models.Index(fields=["ecosystem_base", "package"], name="component_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+
+class Finding(models.Model):
+    """An advisory that affects (or may affect) a component, and what the operator did about it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED_RISK = "accepted_risk", "Accepted risk"
+        REMEDIATED = "remediated", "Remediated"
+        RESOLVED = "resolved", "No longer applies"
+
+    class Verdict(models.TextChoices):
+        AFFECTED = "affected", "Affected"
+        UNKNOWN = "unknown", "Unknown (could not be evaluated)"
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="findings")
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="findings")
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="findings")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    reason = models.TextField(blank=True, help_text="The matcher's evidence.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    risk_reason = models.TextField(blank=True)
+    risk_expires = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "component__name", "advisory__osv_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["component", "advisory"], name="finding_unique")
+        ]
+        indexes = [
+            models.Index(fields=["asset", "status"], name="finding_asset_status"),
+            models.Index(fields=["advisory", "status"], name="finding_advisory_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisory} in {self.component}"
+
+
+class Notification(models.Model):
+    """A notice sent to an operator about new findings (kept whether or not e-mail went out)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    recipients = models.JSONField(default=list)
+    advisory_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

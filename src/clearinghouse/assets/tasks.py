@@ -1,0 +1,32 @@
+"""Background re-matching: an advisory change re-matches only the components under its keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from . import services
+from .matching import components_for, match_components
+
+
+@task()
+def rematch(keys: list[list[str]], advisory_ids: list[str]) -> dict[str, int]:
+    """Re-match the components of the changed package keys; notify each affected operator."""
+    components = components_for((ecosystem, name) for ecosystem, name in keys)
+    outcome = match_components(components)
+    notices = services.notify_operators(outcome.opened)
+    services.record_rematch(outcome, advisory_ids)
+    return {
+        "components": len(components),
+        "opened": len(outcome.opened),
+        "closed": outcome.closed,
+        "notifications": len(notices),
+    }
+
+
+def enqueue_rematch(
+    sender: Any, *, keys: list[list[str]], advisory_ids: list[str], **_: Any
+) -> None:
+    """`advisories_changed` receiver (sent after the import committed): queue the re-match."""
+    rematch.enqueue(keys, advisory_ids)

@@ -1,0 +1,36 @@
+"""Pre-deployment review rules: the notice lifecycle, the clock, decisions and access grants."""
+
+from ._access import AccessGrantRequest, AccessKind
+from ._clock import (
+    days_remaining,
+    earliest_release_date,
+    is_overdue,
+    reminders_due,
+    review_deadline,
+)
+from ._decisions import Decision, combined_conditions, overall_decision
+from ._lifecycle import (
+    OPEN_FOR_REVIEW,
+    TRANSITIONS,
+    IllegalTransition,
+    NoticeStatus,
+    check_transition,
+)
+
+__all__ = [
+    "OPEN_FOR_REVIEW",
+    "TRANSITIONS",
+    "AccessGrantRequest",
+    "AccessKind",
+    "Decision",
+    "IllegalTransition",
+    "NoticeStatus",
+    "check_transition",
+    "combined_conditions",
+    "days_remaining",
+    "earliest_release_date",
+    "is_overdue",
+    "overall_decision",
+    "reminders_due",
+    "review_deadline",
+]

@@ -1,0 +1,65 @@
+"""How reviewers reach the model under review: validated before anything is stored."""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+
+class AccessKind(StrEnum):
+    """An OpenAI-compatible endpoint with a key, or an Inspect provider string."""
+
+    OPENAI_COMPATIBLE = "openai_compatible"
+    INSPECT_PROVIDER = "inspect_provider"
+
+
+class AccessGrantRequest(BaseModel):
+    """What a lab submits to give reviewers access; the secret is kept out of reprs and logs."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: AccessKind
+    base_url: Annotated[str, Field(max_length=500)] = ""
+    model: Annotated[str, Field(min_length=1, max_length=200)]
+    api_key: SecretStr | None = None
+    provider_args: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(
+                "base_url must be an http(s) URL with a host, e.g. https://api.example.org/v1"
+            )
+        if parts.username or parts.password:
+            raise ValueError("put credentials in api_key, not in base_url")
+        if parts.scheme == "http" and not _is_local(parts.hostname):
+            raise ValueError("base_url must use https (plain http only for localhost)")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _complete(self) -> AccessGrantRequest:
+        if self.kind is AccessKind.OPENAI_COMPATIBLE:
+            if not self.base_url:
+                raise ValueError("an OpenAI-compatible grant needs base_url")
+            if self.api_key is None or not self.api_key.get_secret_value():
+                raise ValueError("an OpenAI-compatible grant needs api_key")
+        elif "/" not in self.model:
+            raise ValueError("an Inspect provider grant names provider/model, e.g. hf/org/name")
+        return self
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

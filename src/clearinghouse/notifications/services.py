@@ -1,0 +1,163 @@
+"""Queue notifications for workflow events and deliver them, retrying without blocking anyone.
+
+`notify` only records deliveries; they are sent after the surrounding transaction commits,
+by a background task, so a slow or failing mail server or webhook never holds up a review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from clearinghouse.accounts.models import Organisation, User
+from clearinghouse.sealed import reveal, seal
+
+from .models import Delivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+SIGNATURE_HEADER = "X-Clearinghouse-Signature"
+
+
+def register_webhook(
+    organisation: Organisation, url: str, events: Iterable[str] = ()
+) -> tuple[WebhookEndpoint, str]:
+    """Create an endpoint and return its signing secret, shown this once."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=organisation, url=url, secret_ciphertext=seal(secret), events=list(events)
+    )
+    return endpoint, secret
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature a receiver recomputes: HMAC-SHA256 over `timestamp.body`."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def notify(
+    event: str,
+    *,
+    subject: str,
+    payload: dict[str, Any],
+    users: Iterable[User] = (),
+    organisations: Iterable[Organisation] = (),
+) -> list[Delivery]:
+    """E-mail `users` and call the webhooks of `organisations` that subscribe to `event`."""
+    deliveries: list[Delivery] = []
+    body = {"event": event, **payload}
+    for user in {user.pk: user for user in users if user.email}.values():
+        deliveries.append(
+            Delivery(
+                event=event,
+                channel=Delivery.Channel.EMAIL,
+                organisation=user.organisation,
+                recipient=user.email,
+                subject=subject,
+                payload=body,
+            )
+        )
+    for organisation in {org.pk: org for org in organisations}.values():
+        for endpoint in organisation.webhooks.filter(active=True):
+            if endpoint.events and event not in endpoint.events:
+                continue
+            deliveries.append(
+                Delivery(
+                    event=event,
+                    channel=Delivery.Channel.WEBHOOK,
+                    organisation=organisation,
+                    recipient=endpoint.url,
+                    endpoint=endpoint,
+                    subject=subject,
+                    payload=body,
+                )
+            )
+    Delivery.objects.bulk_create(deliveries)
+    ids = [delivery.pk for delivery in deliveries]
+    if ids:
+        from .tasks import deliver
+
+        transaction.on_commit(lambda: [deliver.enqueue(pk) for pk in ids])
+    return deliveries
+
+
+def _send_webhook(delivery: Delivery) -> None:
+    assert delivery.endpoint is not None
+    body = json.dumps(delivery.payload, sort_keys=True).encode()
+    timestamp = str(int(timezone.now().timestamp()))
+    secret = reveal(delivery.endpoint.secret_ciphertext)
+    request = urllib.request.Request(  # noqa: S310  (URL validated as http(s) on entry)
+        delivery.recipient,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Clearinghouse-Webhooks/1",
+            "X-Clearinghouse-Event": delivery.event,
+            "X-Clearinghouse-Delivery": str(delivery.pk),
+            "X-Clearinghouse-Timestamp": timestamp,
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
+        },
+    )
+    timeout = settings.CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(
+                delivery.recipient, response.status, "not 2xx", response.headers, None
+            )
+
+
+def _send_email(delivery: Delivery) -> None:
+    lines = [f"{key}: {value}" for key, value in delivery.payload.items() if key != "event"]
+    send_mail(
+        subject=f"[Clearinghouse] {delivery.subject}",
+        message="\n".join(lines),
+        from_email=None,
+        recipient_list=[delivery.recipient],
+    )
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential back-off: 30 s, 1 min, 2 min, … capped at an hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def attempt(delivery: Delivery) -> dt.datetime | None:
+    """Try one delivery once; return when to try again, or None when done or given up."""
+    if delivery.status != Delivery.Status.PENDING:
+        return None
+    delivery.attempts += 1
+    try:
+        if delivery.channel == Delivery.Channel.WEBHOOK:
+            _send_webhook(delivery)
+        else:
+            _send_email(delivery)
+    except Exception as error:  # any failure of the far side is recorded, never raised
+        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+        logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+        if delivery.attempts >= settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = Delivery.Status.FAILED
+            delivery.save(update_fields=["attempts", "last_error", "status"])
+            return None
+        delivery.save(update_fields=["attempts", "last_error"])
+        return timezone.now() + retry_delay(delivery.attempts)
+    delivery.status, delivery.sent_at, delivery.last_error = (
+        Delivery.Status.SENT,
+        timezone.now(),
+        "",
+    )
+    delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return None

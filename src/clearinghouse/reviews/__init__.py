@@ -1,0 +1,1 @@
+"""Pre-deployment review: notices, access grants, review tracks, findings and decisions."""

@@ -1,0 +1,98 @@
+"""Continuous re-matching: an advisory change reaches only its packages' components, notifies."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from clearinghouse.advisories.services import import_osv
+from clearinghouse.assets.models import Finding, Notification
+from clearinghouse.assets.services import upload_asset
+from tests.advisories.conftest import osv_record
+
+pytestmark = pytest.mark.django_db
+
+CYCLONEDX = """{{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+  {{"type": "library", "name": "alpha", "version": "{alpha}", "purl": "pkg:pypi/alpha@{alpha}"}},
+  {{"type": "library", "name": "Beta_Pkg", "version": "1.5", "purl": "pkg:pypi/Beta_Pkg@1.5"}},
+  {{"type": "library", "name": "weird", "version": "1.5", "purl": "pkg:hackage/weird@1.5"}}
+]}}"""
+
+
+def sbom(alpha="1.5"):
+    return CYCLONEDX.format(alpha=alpha).encode()
+
+
+@pytest.fixture
+def operators(org, user_in):
+    energy = user_in("operator", org("Grid Co", "operator", sector="energy"))
+    bank = user_in("operator", org("Bank Co", "operator", sector="financial_services"))
+    for user in (energy, bank):
+        user.email = f"{user.username}@example.org"
+        user.save()
+    return energy, bank
+
+
+def test_a_new_advisory_rematches_only_its_package_and_notifies_the_operator(
+    operators, write_osv, rematch_jobs, django_capture_on_commit_callbacks
+):
+    energy, bank = operators
+    upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
+    upload_asset(bank, name="Core banking", data=sbom(alpha="3.0"), filename="bank.json")
+    assert not Finding.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_osv(write_osv(osv_record("PYSEC-NEW", "beta-pkg")))
+    assert rematch_jobs.jobs == [([["PyPI", "beta-pkg"]], ["PYSEC-NEW"])]
+    (outcome,) = rematch_jobs.run()
+    # Two beta-pkg components were looked at; alpha and the Hackage package were not.
+    assert outcome == {"components": 2, "opened": 2, "closed": 0, "notifications": 2}
+    assert sorted(Finding.objects.values_list("asset__name", "component__package")) == [
+        ("Core banking", "beta-pkg"),
+        ("Grid", "beta-pkg"),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([energy.email, bank.email])
+    assert "PYSEC-NEW" in mail.outbox[0].subject
+    notice = Notification.objects.get(organisation=energy.organisation)
+    assert notice.advisory_ids == ["PYSEC-NEW"] and "Grid: Beta_Pkg 1.5" in notice.body
+
+
+def test_a_changed_range_closes_findings_and_a_withdrawal_too(
+    operators, write_osv, rematch_jobs, django_capture_on_commit_callbacks
+):
+    energy, _ = operators
+    with django_capture_on_commit_callbacks(execute=True):
+        import_osv(write_osv(osv_record("PYSEC-A", "alpha")))
+    rematch_jobs.run()
+    upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
+    finding = Finding.objects.get()
+    assert (finding.status, finding.verdict) == ("open", "affected")
+    narrower = osv_record("PYSEC-A", "alpha", modified="2024-09-01T00:00:00Z")
+    narrower["affected"][0]["ranges"][0]["events"] = [{"introduced": "1.6"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_osv(write_osv(narrower))
+    assert rematch_jobs.run()[0]["closed"] == 1
+    finding.refresh_from_db()
+    assert finding.status == "resolved"
+    wider = osv_record("PYSEC-A", "alpha", modified="2024-10-01T00:00:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_osv(write_osv(wider))
+    assert rematch_jobs.run()[0]["opened"] == 1
+    finding.refresh_from_db()
+    assert finding.status == "open"
+    withdrawn = wider | {"modified": "2024-11-01T00:00:00Z", "withdrawn": "2024-11-01T00:00:00Z"}
+    with django_capture_on_commit_callbacks(execute=True):
+        import_osv(write_osv(withdrawn))
+    rematch_jobs.run()
+    finding.refresh_from_db()
+    assert finding.status == "resolved"
+
+
+def test_an_unknown_verdict_is_a_finding_not_silence(operators, write_osv):
+    energy, _ = operators
+    unordered = osv_record("HSEC-1", "weird")
+    unordered["affected"][0]["package"]["ecosystem"] = "Hackage"
+    import_osv(write_osv(unordered))
+    asset = upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
+    finding = Finding.objects.get(asset=asset)
+    assert (finding.component.package, finding.verdict) == ("weird", "unknown")
+    assert "cannot be ordered" in finding.component.problem
