@@ -8,6 +8,8 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from clearinghouse.core.sectors import Sector
+
 
 class OrganisationKind(models.TextChoices):
     """The kinds of organisation that take part in the program (DESIGN.md §1)."""
@@ -26,25 +28,8 @@ class ReviewTrack(models.TextChoices):
     CIVILIAN = "civilian", "Civilian"
 
 
-class Sector(models.TextChoices):
-    """CISA's sixteen critical infrastructure sectors (PPD-21)."""
-
-    CHEMICAL = "chemical", "Chemical"
-    COMMERCIAL_FACILITIES = "commercial_facilities", "Commercial Facilities"
-    COMMUNICATIONS = "communications", "Communications"
-    CRITICAL_MANUFACTURING = "critical_manufacturing", "Critical Manufacturing"
-    DAMS = "dams", "Dams"
-    DEFENSE_INDUSTRIAL_BASE = "defense_industrial_base", "Defense Industrial Base"
-    EMERGENCY_SERVICES = "emergency_services", "Emergency Services"
-    ENERGY = "energy", "Energy"
-    FINANCIAL_SERVICES = "financial_services", "Financial Services"
-    FOOD_AND_AGRICULTURE = "food_and_agriculture", "Food and Agriculture"
-    GOVERNMENT_FACILITIES = "government_facilities", "Government Facilities"
-    HEALTHCARE_AND_PUBLIC_HEALTH = "healthcare_and_public_health", "Healthcare and Public Health"
-    INFORMATION_TECHNOLOGY = "information_technology", "Information Technology"
-    NUCLEAR = "nuclear", "Nuclear Reactors, Materials, and Waste"
-    TRANSPORTATION_SYSTEMS = "transportation_systems", "Transportation Systems"
-    WATER_AND_WASTEWATER = "water_and_wastewater", "Water and Wastewater Systems"
+#: CISA's sectors as model choices, from the one list in the core.
+SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
 
 
 class Organisation(models.Model):
@@ -53,7 +38,7 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     sector = models.CharField(
-        max_length=40, choices=Sector.choices, blank=True, help_text="Operators only."
+        max_length=40, choices=SECTOR_CHOICES, blank=True, help_text="Operators only."
     )
     track = models.CharField(
         max_length=20, choices=ReviewTrack.choices, blank=True, help_text="Agencies only."

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.models import Role, Sector, User
+from clearinghouse.accounts.models import SECTOR_CHOICES, Role, User
 from clearinghouse.accounts.permissions import visible
 from clearinghouse.advisories.models import Advisory
 from clearinghouse.audit.services import history
@@ -141,7 +141,7 @@ def impact(request: HttpRequest, osv_id: str) -> HttpResponse:
     _require_coordinator(user)
     advisory = get_object_or_404(visible(Advisory, user), osv_id=osv_id)
     sectors = services.impact(user, advisory)
-    labels = dict(Sector.choices)
+    labels = dict(SECTOR_CHOICES)
     for row in sectors:
         row["label"] = labels.get(row["sector"], row["sector"])
     return render(request, "assets/impact.html", {"advisory": advisory, "sectors": sectors})

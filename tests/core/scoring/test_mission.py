@@ -9,7 +9,6 @@ import pytest
 
 import clearinghouse.core.scoring
 from clearinghouse.core.scoring import (
-    CriticalInfrastructureSector,
     MissionPrevalence,
     PublicWellBeingImpact,
     ScoringError,
@@ -18,6 +17,7 @@ from clearinghouse.core.scoring import (
     mission_and_well_being,
     raise_for_sectors,
 )
+from clearinghouse.core.sectors import Sector
 
 MP = MissionPrevalence
 PWI = PublicWellBeingImpact
@@ -79,9 +79,7 @@ def test_definitions_the_parser_cannot_read_exactly_are_refused(tmp_path, defini
         mission_and_well_being(MP.MINIMAL, PWI.MINIMAL, load_decision_table(path))
 
 
-@pytest.mark.parametrize(
-    "sector", [CriticalInfrastructureSector.ENERGY, CriticalInfrastructureSector.FINANCIAL_SERVICES]
-)
+@pytest.mark.parametrize("sector", [Sector.ENERGY, Sector.FINANCIAL_SERVICES])
 def test_energy_and_financial_services_raise_the_floor_to_support_and_material(sector):
     assert raise_for_sectors(MP.MINIMAL, PWI.MINIMAL, [sector]) == (MP.SUPPORT, PWI.MATERIAL)
     raised = raise_for_sectors(MP.MINIMAL, PWI.MINIMAL, [sector])
@@ -89,13 +87,13 @@ def test_energy_and_financial_services_raise_the_floor_to_support_and_material(s
 
 
 def test_the_raise_never_lowers_what_an_analyst_set_higher():
-    energy = [CriticalInfrastructureSector.ENERGY]
+    energy = [Sector.ENERGY]
     assert raise_for_sectors(MP.ESSENTIAL, PWI.MINIMAL, energy) == (MP.ESSENTIAL, PWI.MATERIAL)
     assert raise_for_sectors(MP.MINIMAL, PWI.IRREVERSIBLE, energy) == (MP.SUPPORT, PWI.IRREVERSIBLE)
 
 
 def test_other_sectors_and_no_sector_leave_the_values_alone():
-    others = [CriticalInfrastructureSector.DAMS, CriticalInfrastructureSector.NUCLEAR]
+    others = [Sector.DAMS, Sector.NUCLEAR]
     assert raise_for_sectors(MP.MINIMAL, PWI.MINIMAL, others) == (MP.MINIMAL, PWI.MINIMAL)
     assert raise_for_sectors(MP.MINIMAL, PWI.MINIMAL, []) == (MP.MINIMAL, PWI.MINIMAL)
 
@@ -115,5 +113,5 @@ def test_sector_raise_can_change_the_cisa_decision():
         )
 
     assert decide(MP.MINIMAL, PWI.MINIMAL) == "Track"
-    energy = [CriticalInfrastructureSector.ENERGY]
+    energy = [Sector.ENERGY]
     assert decide(*raise_for_sectors(MP.MINIMAL, PWI.MINIMAL, energy)) == "Attend"

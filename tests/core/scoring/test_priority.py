@@ -9,17 +9,17 @@ from typing import Any
 import pytest
 
 from clearinghouse.core.scoring import (
-    CriticalInfrastructureSector,
     EpssScore,
     KevEntry,
     ScoringError,
     parse_cvss,
     triage_priority,
 )
+from clearinghouse.core.sectors import Sector
 
-ENERGY = CriticalInfrastructureSector.ENERGY
-FINANCE = CriticalInfrastructureSector.FINANCIAL_SERVICES
-DAMS = CriticalInfrastructureSector.DAMS
+ENERGY = Sector.ENERGY
+FINANCE = Sector.FINANCIAL_SERVICES
+DAMS = Sector.DAMS
 CRITICAL = parse_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H")  # 10.0
 MEDIUM = parse_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N")  # 6.1
 LOW = parse_cvss("CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N")

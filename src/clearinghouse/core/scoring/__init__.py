@@ -11,7 +11,6 @@ from ._mission import (
     raise_for_sectors,
 )
 from ._priority import Priority, triage_priority
-from ._sectors import PRIORITY_SECTORS, CriticalInfrastructureSector
 from ._ssvc import (
     DecisionPoint,
     DecisionTable,
@@ -21,8 +20,6 @@ from ._ssvc import (
 )
 
 __all__ = [
-    "PRIORITY_SECTORS",
-    "CriticalInfrastructureSector",
     "CvssScore",
     "DecisionPoint",
     "DecisionTable",

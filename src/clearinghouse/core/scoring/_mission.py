@@ -36,8 +36,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from clearinghouse.core.sectors import PRIORITY_SECTORS, Sector
+
 from ._errors import ScoringError
-from ._sectors import PRIORITY_SECTORS, CriticalInfrastructureSector
 from ._ssvc import DecisionTable, DecisionValue, cisa_coordinator_table
 
 
@@ -110,7 +111,7 @@ def mission_and_well_being(
 def raise_for_sectors(
     mission_prevalence: MissionPrevalence,
     public_well_being_impact: PublicWellBeingImpact,
-    sectors: Iterable[CriticalInfrastructureSector],
+    sectors: Iterable[Sector],
 ) -> tuple[MissionPrevalence, PublicWellBeingImpact]:
     """Apply the energy and financial services floors (module docstring); never lowers a value."""
     if PRIORITY_SECTORS.isdisjoint(sectors):

@@ -40,11 +40,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from clearinghouse.core.sectors import PRIORITY_SECTORS, Sector
+
 from ._cvss import CvssScore
 from ._epss import EpssScore
 from ._errors import ScoringError
 from ._kev import KevEntry
-from ._sectors import PRIORITY_SECTORS, CriticalInfrastructureSector
 
 _KEV = 700
 _RANSOMWARE = 100
@@ -74,7 +75,7 @@ def triage_priority(
     ssvc_decision: str | None = None,
     kev: KevEntry | None = None,
     epss: EpssScore | None = None,
-    sectors: Iterable[CriticalInfrastructureSector] = (),
+    sectors: Iterable[Sector] = (),
 ) -> Priority:
     """Rank a vulnerability report by the module's ordering rule and say why.
 
@@ -87,7 +88,7 @@ def triage_priority(
             reasons.append(("known use in ransomware campaigns", _RANSOMWARE))
     if ssvc_decision is not None:
         reasons.append((f"SSVC: {ssvc_decision}", _ssvc_points(ssvc_decision)))
-    if sector_reason := _sector_reason(frozenset(map(CriticalInfrastructureSector, sectors))):
+    if sector_reason := _sector_reason(frozenset(map(Sector, sectors))):
         reasons.append(sector_reason)
     if epss is not None:
         reasons.append(
@@ -111,7 +112,7 @@ def _ssvc_points(decision: str) -> int:
     return _SSVC[decision]
 
 
-def _sector_reason(sectors: frozenset[CriticalInfrastructureSector]) -> tuple[str, int] | None:
+def _sector_reason(sectors: frozenset[Sector]) -> tuple[str, int] | None:
     if not sectors:
         return None
     names = ", ".join(sorted(sector.replace("_", " ") for sector in sectors))

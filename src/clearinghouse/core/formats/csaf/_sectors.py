@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import re
 
-# The 16 sectors of PPD-21 as CISA names them. Several contain "and", which is why the note must
-# never be split on " and ": "Food and Agriculture" is one sector, not two.
-CISA_SECTORS: tuple[str, ...] = (
-    "Chemical",
-    "Commercial Facilities",
-    "Communications",
-    "Critical Manufacturing",
-    "Dams",
-    "Defense Industrial Base",
-    "Emergency Services",
-    "Energy",
-    "Financial Services",
-    "Food and Agriculture",
-    "Government Facilities",
-    "Healthcare and Public Health",
-    "Information Technology",
-    "Nuclear Reactors, Materials, and Waste",
-    "Transportation Systems",
-    "Water and Wastewater Systems",
-)
+from clearinghouse.core.sectors import Sector
+
+# CISA's names of the 16 sectors. Several contain "and", which is why the note must never be
+# split on " and ": "Food and Agriculture" is one sector, not two.
+CISA_SECTORS: tuple[str, ...] = tuple(sector.label for sector in Sector)
 
 # Spellings seen in CISA advisories for the same sectors; the longer canonical phrase wins
 # because alternatives are tried longest first.
