@@ -177,3 +177,28 @@ def test_no_decision_on_a_withdrawn_notice(people, under_review, api_as):
         {"decision": "not_cleared", "rationale": "x"},
     )
     assert response.status_code == 409 and "withdrawn" in response.json()["detail"]
+
+
+def test_evidence_is_attached_by_the_track_within_the_size_limit(
+    people, under_review, api_as, settings
+):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ns = under_review["track_ids"]["national_security"]
+    reviewer = api_as(people["ns_reviewer"])
+    finding = post(
+        reviewer,
+        f"/api/reviews/tracks/{ns}/findings",
+        {"category": "other", "severity": "low", "title": "t", "description": "d"},
+    ).json()
+    url = f"/api/reviews/findings/{finding['id']}/evidence"
+    ok = reviewer.post(url, {"file": SimpleUploadedFile("transcript.txt", b"model said: ...")})
+    assert ok.status_code == 201
+    assert ok.json()["sha256"] == hashlib.sha256(b"model said: ...").hexdigest()
+    settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 10
+    too_big = reviewer.post(url, {"file": SimpleUploadedFile("big.bin", b"x" * 11)})
+    assert too_big.status_code == 422 and "limit" in too_big.json()["detail"][0]["msg"]
+    civ = api_as(people["civ_reviewer"])
+    assert civ.post(url, {"file": SimpleUploadedFile("x.txt", b"x")}).status_code == 404

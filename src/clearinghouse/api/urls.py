@@ -14,6 +14,7 @@ from clearinghouse.advisories.api import router as advisories_router
 from clearinghouse.assets.api import router as assets_router
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.api import router as frontier_router
+from clearinghouse.notifications.api import router as notifications_router
 from clearinghouse.reviews.api import router as reviews_router
 
 from .auth import TokenAuth
@@ -34,6 +35,7 @@ api.add_router("/frontier", frontier_router)
 api.add_router("/advisories", advisories_router)
 api.add_router("/assets", assets_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(InvalidInput)

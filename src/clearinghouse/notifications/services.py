@@ -23,23 +23,63 @@ from django.db import transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
+from clearinghouse.audit.services import record
+from clearinghouse.core.urls import check_outbound_url
+from clearinghouse.errors import InvalidInput
 from clearinghouse.sealed import reveal, seal
 
 from .models import Delivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Clearinghouse-Signature"
+#: The events an endpoint can subscribe to.
+EVENTS = (
+    "notice.submitted",
+    "reviewer.assigned",
+    "finding.released",
+    "notice.decided",
+    "notice.overdue",
+    "review.reminder",
+    "advisory.matched",
+)
 
 
 def register_webhook(
-    organisation: Organisation, url: str, events: Iterable[str] = ()
+    owner: User | Organisation, url: str, events: Iterable[str] = ()
 ) -> tuple[WebhookEndpoint, str]:
-    """Create an endpoint and return its signing secret, shown this once."""
+    """Create an endpoint for a user's (or an) organisation; its secret is returned this once."""
+    organisation = owner.organisation if isinstance(owner, User) else owner
+    if organisation is None:
+        raise InvalidInput.single("organisation", "webhooks belong to an organisation")
+    try:
+        url = check_outbound_url(url)
+    except ValueError as error:
+        raise InvalidInput.single("url", str(error)) from None
+    unknown = sorted(set(events) - set(EVENTS))
+    if unknown:
+        raise InvalidInput.single("events", f"unknown {unknown}; known: {', '.join(EVENTS)}")
     secret = "whsec_" + secrets.token_urlsafe(32)
-    endpoint = WebhookEndpoint.objects.create(
-        organisation=organisation, url=url, secret_ciphertext=seal(secret), events=list(events)
-    )
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organisation=organisation, url=url, secret_ciphertext=seal(secret), events=list(events)
+        )
+        record(
+            actor=owner if isinstance(owner, User) else None,
+            action="webhook.registered",
+            subject=endpoint,
+            after={"url": url, "events": list(events)},
+        )
     return endpoint, secret
+
+
+def deactivate_webhook(actor: User, endpoint: WebhookEndpoint) -> None:
+    """Stop sending to an endpoint; its past deliveries stay listed."""
+    with transaction.atomic():
+        endpoint.active = False
+        endpoint.save(update_fields=["active"])
+        record(
+            actor=actor, action="webhook.deactivated", subject=endpoint, after={"url": endpoint.url}
+        )
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Body, Router, Schema, Status
+from ninja import Body, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import visible
@@ -16,7 +18,7 @@ from clearinghouse.core.review import days_remaining
 from clearinghouse.frontier.models import AIModel
 
 from . import services
-from .models import AccessGrant, Finding, Notice, ReviewerNote, TrackReview
+from .models import AccessGrant, EvidenceFile, Finding, Notice, ReviewerNote, TrackReview
 from .report import report_context, report_pdf
 
 router = Router(tags=["pre-deployment review"])
@@ -153,6 +155,16 @@ class FindingOut(Schema):
     @staticmethod
     def resolve_track(finding: Finding) -> str:
         return finding.track_review.track
+
+
+class EvidenceOut(Schema):
+    """An evidence file, identified by its digest."""
+
+    id: int
+    name: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
 
 
 class NoteIn(Schema):
@@ -302,6 +314,20 @@ def release_finding(request: HttpRequest, finding_id: int) -> Finding:
         visible(Finding, _user(request)).select_related("track_review__notice"), pk=finding_id
     )
     return services.release_finding(_user(request), finding)
+
+
+@router.post("/findings/{finding_id}/evidence", response={201: EvidenceOut})
+def attach_evidence(
+    request: HttpRequest, finding_id: int, file: File[UploadedFile]
+) -> Status[EvidenceFile]:
+    """Attach an evidence file to a finding on a track I review (size-limited)."""
+    finding = get_object_or_404(
+        visible(Finding, _user(request)).select_related("track_review__notice"), pk=finding_id
+    )
+    evidence = services.attach_evidence(
+        _user(request), finding, file, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
+    )
+    return Status(201, evidence)
 
 
 @router.get("/tracks/{track_id}/notes", response=list[NoteOut])

@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))
         links.append(("API tokens", reverse("accounts:tokens")))
+        if user.organisation_id is not None:
+            links.append(("Webhooks", reverse("notifications:webhooks")))
         if user.is_program_admin:
             links.append(("Admin", reverse("admin:index")))
     return {"nav_links": links}

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/", include("clearinghouse.accounts.urls")),
+    path("notifications/", include("clearinghouse.notifications.urls")),
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from clearinghouse.core.urls import check_outbound_url
 
 
 class AccessKind(StrEnum):
@@ -31,18 +31,7 @@ class AccessGrantRequest(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not value:
-            return value
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError(
-                "base_url must be an http(s) URL with a host, e.g. https://api.example.org/v1"
-            )
-        if parts.username or parts.password:
-            raise ValueError("put credentials in api_key, not in base_url")
-        if parts.scheme == "http" and not _is_local(parts.hostname):
-            raise ValueError("base_url must use https (plain http only for localhost)")
-        return value.rstrip("/")
+        return check_outbound_url(value) if value else value
 
     @model_validator(mode="after")
     def _complete(self) -> AccessGrantRequest:
@@ -54,12 +43,3 @@ class AccessGrantRequest(BaseModel):
         elif "/" not in self.model:
             raise ValueError("an Inspect provider grant names provider/model, e.g. hf/org/name")
         return self
-
-
-def _is_local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

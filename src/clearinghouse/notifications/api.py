@@ -1,0 +1,92 @@
+"""API for an organisation's webhook endpoints and the notifications sent to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import visible
+
+from . import services
+from .models import Delivery, WebhookEndpoint
+
+router = Router(tags=["notifications"])
+
+
+class WebhookIn(Schema):
+    """Where to POST events, and which (none listed: all)."""
+
+    url: str
+    events: list[str] = []
+
+
+class WebhookOut(Schema):
+    """An endpoint; its secret is shown only when it is created."""
+
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: dt.datetime
+
+
+class NewWebhookOut(WebhookOut):
+    """A new endpoint with its signing secret, shown this once."""
+
+    secret: str
+
+
+class DeliveryOut(Schema):
+    """One notification and its delivery state."""
+
+    id: int
+    event: str
+    channel: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/webhooks", response=list[WebhookOut])
+def list_webhooks(request: HttpRequest) -> list[WebhookEndpoint]:
+    """My organisation's webhook endpoints."""
+    return list(visible(WebhookEndpoint, _user(request)))
+
+
+@router.post("/webhooks", response={201: NewWebhookOut})
+def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, object]]:
+    """Register an endpoint for my organisation; copy the secret now to verify signatures."""
+    user = _user(request)
+    if user.organisation is None:
+        raise PermissionDenied("webhooks belong to an organisation")
+    endpoint, secret = services.register_webhook(user, payload.url, payload.events)
+    return Status(201, WebhookOut.from_orm(endpoint).model_dump() | {"secret": secret})
+
+
+@router.delete("/webhooks/{endpoint_id}", response={204: None})
+def delete_webhook(request: HttpRequest, endpoint_id: int) -> Status[None]:
+    """Stop sending to an endpoint (it is deactivated; past deliveries stay listed)."""
+    endpoint = get_object_or_404(visible(WebhookEndpoint, _user(request)), pk=endpoint_id)
+    services.deactivate_webhook(_user(request), endpoint)
+    return Status(204, None)
+
+
+@router.get("/deliveries", response=list[DeliveryOut])
+def list_deliveries(request: HttpRequest, limit: int = 100) -> list[Delivery]:
+    """Notifications sent to my organisation, newest first."""
+    return list(visible(Delivery, _user(request))[: max(1, min(limit, 1000))])
