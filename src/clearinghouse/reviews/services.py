@@ -239,27 +239,28 @@ def submit_notice(user: User, notice: Notice) -> Notice:
     return notice
 
 
-def withdraw_notice(user: User, notice: Notice) -> Notice:
-    """The lab withdraws its notice; reviews stop."""
+def _close(user: User, notice: Notice, target: NoticeStatus, action: str) -> Notice:
+    """Move the notice to a final state; no access grant outlives a closed notice's review."""
     _require_owning_lab(user, notice)
     with transaction.atomic():
-        _move(user, notice, NoticeStatus.WITHDRAWN, "notice.withdrawn")
+        _move(user, notice, target, action)
         notice.closed_at = timezone.now()
         notice.save(update_fields=["closed_at"])
-        AccessGrant.objects.filter(notice=notice, revoked_at__isnull=True).update(
-            revoked_at=notice.closed_at
-        )
+        if target == NoticeStatus.WITHDRAWN:
+            AccessGrant.objects.filter(notice=notice, revoked_at__isnull=True).update(
+                revoked_at=notice.closed_at
+            )
     return notice
+
+
+def withdraw_notice(user: User, notice: Notice) -> Notice:
+    """The lab withdraws its notice; reviews stop and its access grants are revoked."""
+    return _close(user, notice, NoticeStatus.WITHDRAWN, "notice.withdrawn")
 
 
 def mark_released(user: User, notice: Notice) -> Notice:
     """The lab records that the model was released after the decision."""
-    _require_owning_lab(user, notice)
-    with transaction.atomic():
-        _move(user, notice, NoticeStatus.RELEASED, "notice.released")
-        notice.closed_at = timezone.now()
-        notice.save(update_fields=["closed_at"])
-    return notice
+    return _close(user, notice, NoticeStatus.RELEASED, "notice.released")
 
 
 def _require_open(notice: Notice, doing: str) -> None:
