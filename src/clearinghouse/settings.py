@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "clearinghouse.frontier",
     "clearinghouse.advisories",
     "clearinghouse.assets",
+    "clearinghouse.intake",
+    "clearinghouse.assessments",
     "clearinghouse.reviews",
     "clearinghouse.notifications",
     "clearinghouse.web",
@@ -192,3 +194,18 @@ CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
 CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
 MEDIA_ROOT = DATA_DIR / "media"
 CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# Assessments on Inspect: bounds every run keeps (Inspect's own defaults retry forever).
+# sandbox "auto" uses docker where a Docker engine answers, else local (trusted models only).
+CLEARINGHOUSE_ASSESSMENT = {
+    "max_retries": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_MAX_RETRIES", "3")),
+    "timeout_seconds": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_TIMEOUT", "120")),
+    "time_limit_seconds": 900,
+    "token_limit": 200_000,
+    "message_limit": 40,
+    "max_tokens": 4096,
+    "sample_limit": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_SAMPLE_LIMIT", "0")) or None,
+    "max_connections": 4,
+    "sandbox": os.environ.get("CLEARINGHOUSE_ASSESSMENT_SANDBOX", "auto"),
+    "max_upload_bytes": 64 * 1024 * 1024,
+    "stale_after_seconds": 900,
+}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("clearinghouse.frontier.urls")),
     path("", include("clearinghouse.advisories.urls")),
     path("", include("clearinghouse.assets.urls")),
+    path("", include("clearinghouse.intake.urls")),
     path("reviews/", include("clearinghouse.reviews.urls")),
+    path("assessments/", include("clearinghouse.assessments.urls")),
     path("", include("clearinghouse.web.urls")),
 ]

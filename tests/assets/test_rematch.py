@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 
 from clearinghouse.advisories.services import import_osv
-from clearinghouse.assets.models import Finding, Notification
+from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import upload_asset
+from clearinghouse.notifications.models import Delivery
+from clearinghouse.notifications.services import attempt, register_webhook
 from tests.advisories.conftest import osv_record
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,8 @@ def test_a_new_advisory_rematches_only_its_package_and_notifies_the_operator(
     operators, write_osv, rematch_jobs, django_capture_on_commit_callbacks
 ):
     energy, bank = operators
+    register_webhook(energy.organisation, "https://soc.grid.example/hook", ["advisory.matched"])
+    register_webhook(bank.organisation, "https://soc.bank.example/hook", ["notice.decided"])
     upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
     upload_asset(bank, name="Core banking", data=sbom(alpha="3.0"), filename="bank.json")
     assert not Finding.objects.exists()
@@ -45,15 +49,35 @@ def test_a_new_advisory_rematches_only_its_package_and_notifies_the_operator(
     assert rematch_jobs.jobs == [([["PyPI", "beta-pkg"]], ["PYSEC-NEW"])]
     (outcome,) = rematch_jobs.run()
     # Two beta-pkg components were looked at; alpha and the Hackage package were not.
-    assert outcome == {"components": 2, "opened": 2, "closed": 0, "notifications": 2}
+    # Each operator: an e-mail to its operator; Grid Co's webhook subscribes, the bank's not.
+    assert outcome == {"components": 2, "opened": 2, "closed": 0, "notifications": 3}
     assert sorted(Finding.objects.values_list("asset__name", "component__package")) == [
         ("Core banking", "beta-pkg"),
         ("Grid", "beta-pkg"),
     ]
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([energy.email, bank.email])
-    assert "PYSEC-NEW" in mail.outbox[0].subject
-    notice = Notification.objects.get(organisation=energy.organisation)
-    assert notice.advisory_ids == ["PYSEC-NEW"] and "Grid: Beta_Pkg 1.5" in notice.body
+    deliveries = Delivery.objects.filter(event="advisory.matched").order_by("channel", "recipient")
+    assert sorted((str(d.organisation), d.channel, d.recipient) for d in deliveries) == [
+        ("Bank Co", "email", bank.email),
+        ("Grid Co", "email", energy.email),
+        ("Grid Co", "webhook", "https://soc.grid.example/hook"),
+    ]
+    hook = deliveries.get(channel="webhook")
+    assert hook.payload["advisories"] == ["PYSEC-NEW"] and hook.payload["count"] == 1
+    assert hook.payload["findings"][0] | {"id": 0, "asset_id": 0} == {
+        "id": 0,
+        "asset": "Grid",
+        "asset_id": 0,
+        "component": "Beta_Pkg",
+        "version": "1.5",
+        "purl": "pkg:pypi/Beta_Pkg@1.5",
+        "advisory": "PYSEC-NEW",
+        "severity": hook.payload["findings"][0]["severity"],
+        "verdict": "affected",
+    }
+    attempt(deliveries.get(recipient=energy.email))
+    (sent,) = mail.outbox
+    assert sent.to == [energy.email] and "PYSEC-NEW" in sent.subject
+    assert "Grid: Beta_Pkg 1.5 — PYSEC-NEW (affected)" in sent.body
 
 
 def test_a_changed_range_closes_findings_and_a_withdrawal_too(

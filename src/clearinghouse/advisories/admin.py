@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from clearinghouse.frontier.admin import _ReadOnly
+from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin
 
 from .models import Advisory, AdvisoryImport
 
 
 @admin.register(Advisory)
-class AdvisoryAdmin(_ReadOnly):
+class AdvisoryAdmin(ReadOnlyModelAdmin):
     """Stored advisories."""
 
     list_display = ["osv_id", "severity", "modified", "withdrawn"]
@@ -19,7 +19,7 @@ class AdvisoryAdmin(_ReadOnly):
 
 
 @admin.register(AdvisoryImport)
-class AdvisoryImportAdmin(_ReadOnly):
+class AdvisoryImportAdmin(ReadOnlyModelAdmin):
     """Import runs and their counts."""
 
     list_display = ["source", "started_at", "new", "updated", "unchanged", "withdrawn", "refused"]

@@ -11,9 +11,11 @@ from ninja.security import django_auth
 from clearinghouse import __version__
 from clearinghouse.accounts.api import router as accounts_router
 from clearinghouse.advisories.api import router as advisories_router
+from clearinghouse.assessments.api import router as assessments_router
 from clearinghouse.assets.api import router as assets_router
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.api import router as frontier_router
+from clearinghouse.intake.api import router as intake_router
 from clearinghouse.notifications.api import router as notifications_router
 from clearinghouse.reviews.api import router as reviews_router
 
@@ -34,7 +36,9 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/frontier", frontier_router)
 api.add_router("/advisories", advisories_router)
 api.add_router("/assets", assets_router)
+api.add_router("/intake", intake_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/assessments", assessments_router)
 api.add_router("/notifications", notifications_router)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from clearinghouse.frontier.admin import _ReadOnly
+from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin
 
-from .models import Asset, Finding, Notification
+from .models import Asset, Finding
 
 
 @admin.register(Asset)
-class AssetAdmin(_ReadOnly):
+class AssetAdmin(ReadOnlyModelAdmin):
     """Registered SBOM assets."""
 
     list_display = ["name", "organisation", "sbom_format", "component_count", "uploaded_at"]
@@ -18,11 +18,8 @@ class AssetAdmin(_ReadOnly):
 
 
 @admin.register(Finding)
-class FindingAdmin(_ReadOnly):
+class FindingAdmin(ReadOnlyModelAdmin):
     """Findings and their statuses."""
 
     list_display = ["advisory", "component", "asset", "verdict", "status"]
     list_filter = ["status", "verdict"]
-
-
-admin.site.register(Notification, _ReadOnly)

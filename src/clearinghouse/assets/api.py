@@ -16,7 +16,7 @@ from clearinghouse.advisories.models import Advisory
 from clearinghouse.errors import InvalidInput
 
 from . import services
-from .models import Asset, Component, Finding, Notification
+from .models import Asset, Component, Finding
 
 router = Router(tags=["operator scanning"])
 
@@ -115,16 +115,6 @@ class ImpactOut(Schema):
     sectors: list[SectorImpactOut]
 
 
-class NotificationOut(Schema):
-    """A notice sent to an operator about new findings."""
-
-    id: int
-    subject: str
-    body: str
-    advisory_ids: list[str]
-    created_at: dt.datetime
-
-
 def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
@@ -161,6 +151,34 @@ def upload_asset(request: HttpRequest, name: Form[str], sbom: File[UploadedFile]
     return Status(201, asset)
 
 
+class RevisionOut(Schema):
+    """One SBOM version of an asset and how it differed from the one before."""
+
+    number: int
+    filename: str
+    sbom_format: str
+    component_count: int
+    added: int
+    removed: int
+    kept: int
+    uploaded_at: dt.datetime
+
+
+@router.post("/{asset_id}/sbom", response=RevisionOut)
+def replace_sbom(request: HttpRequest, asset_id: int, sbom: File[UploadedFile]) -> Any:
+    """Upload a new version of the asset's SBOM: removed components' findings are closed."""
+    asset = _visible_asset(request, asset_id)
+    return services.replace_sbom(
+        _user(request), asset, data=read_upload(sbom), filename=sbom.name or ""
+    )
+
+
+@router.get("/{asset_id}/revisions", response=list[RevisionOut])
+def list_revisions(request: HttpRequest, asset_id: int) -> list[Any]:
+    """The asset's SBOM versions, newest first."""
+    return list(_visible_asset(request, asset_id).revisions.all())
+
+
 @router.get("/findings/{finding_id}", response=FindingOut)
 def get_finding(request: HttpRequest, finding_id: int) -> Finding:
     """One finding."""
@@ -184,12 +202,6 @@ def advisory_impact(request: HttpRequest, advisory_id: str) -> dict[str, Any]:
     return {"advisory_id": advisory.osv_id, "sectors": services.impact(user, advisory)}
 
 
-@router.get("/notifications", response=list[NotificationOut])
-def list_notifications(request: HttpRequest) -> list[Notification]:
-    """Notices sent to my organisation about new findings."""
-    return list(visible(Notification, _user(request))[:200])
-
-
 @router.get("/{asset_id}", response=AssetOut)
 def get_asset(request: HttpRequest, asset_id: int) -> Asset:
     """One asset."""
@@ -199,7 +211,7 @@ def get_asset(request: HttpRequest, asset_id: int) -> Asset:
 @router.get("/{asset_id}/components", response=list[ComponentOut])
 def list_components(request: HttpRequest, asset_id: int) -> list[Component]:
     """The asset's components, with why any could not be evaluated."""
-    return list(_visible_asset(request, asset_id).components.all())
+    return list(_visible_asset(request, asset_id).components.filter(removed_at__isnull=True))
 
 
 @router.get("/{asset_id}/findings", response=list[FindingOut])

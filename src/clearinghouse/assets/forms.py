@@ -26,6 +26,12 @@ class AssetUploadForm(_ServiceErrors):
     )
 
 
+class SbomReplaceForm(forms.Form):
+    """A new version of an asset's SBOM."""
+
+    sbom = forms.FileField(label="New SBOM", help_text="The system's current SBOM.")
+
+
 class FindingStatusForm(_ServiceErrors):
     """What the operator did about a finding."""
 

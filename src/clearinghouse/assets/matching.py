@@ -7,10 +7,12 @@ cost follows what changed, never the size of the store or of the registered esta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clearinghouse.advisories.services import batched, current_advisories
@@ -22,6 +24,34 @@ from clearinghouse.core.scanning import build_index
 from .models import Asset, Component, Finding
 
 BATCH_SIZE = 2000
+#: What matching reads of a component.
+MATCHED_FIELDS = ("id", "asset_id", "ecosystem", "package", "version")
+
+
+class Matchable(Protocol):
+    """What matching reads of a component: a stored `Component` or a `Candidate`."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def asset_id(self) -> Any: ...
+    @property
+    def ecosystem(self) -> str: ...
+    @property
+    def package(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A registered component as matching reads it: a re-match reads many, no model needed."""
+
+    pk: int
+    asset_id: int
+    ecosystem: str
+    package: str
+    version: str
 
 
 @dataclass
@@ -33,7 +63,7 @@ class MatchOutcome:
     assets: set[int] = field(default_factory=set)
 
 
-def components_for(keys: Iterable[PackageKey]) -> list[Component]:
+def components_for(keys: Iterable[PackageKey]) -> list[Candidate]:
     """The registered components a change to these package keys can affect (indexed lookups).
 
     Components are keyed by their base ecosystem, so a "Debian" advisory finds "Debian:12"
@@ -42,14 +72,30 @@ def components_for(keys: Iterable[PackageKey]) -> list[Component]:
     by_ecosystem: dict[str, set[str]] = {}
     for ecosystem, name in keys:
         by_ecosystem.setdefault(ecosystem.partition(":")[0], set()).add(name)
-    found: list[Component] = []
+    found: list[Candidate] = []
     for ecosystem, names in by_ecosystem.items():
         for chunk in batched(sorted(names), BATCH_SIZE):
-            found.extend(Component.objects.filter(ecosystem_base=ecosystem, package__in=chunk))
+            found.extend(Candidate(*row) for row in component_lookup(ecosystem, chunk))
     return found
 
 
-def match_components(components: list[Component]) -> MatchOutcome:
+def component_lookup(
+    ecosystem_base: str, packages: Iterable[str]
+) -> QuerySet[Component, tuple[Any, ...]]:
+    """Rows of `MATCHED_FIELDS` for the current components of these packages, unsorted.
+
+    An index scan on (ecosystem_base, package); components gone from their SBOM are left out.
+    """
+    return (
+        Component.objects.filter(
+            ecosystem_base=ecosystem_base, package__in=list(packages), removed_at__isnull=True
+        )
+        .order_by()
+        .values_list(*MATCHED_FIELDS)
+    )
+
+
+def match_components(components: Sequence[Matchable]) -> MatchOutcome:
     """Bring the findings of `components` in line with every current advisory naming them.
 
     New matches open findings (unknown verdicts too: never read as safe); a finding whose
@@ -83,7 +129,7 @@ def match_components(components: list[Component]) -> MatchOutcome:
 
 def _apply(
     existing: dict[tuple[int, int], Finding],
-    wanted: dict[tuple[int, int], tuple[Component, Match]],
+    wanted: dict[tuple[int, int], tuple[Matchable, Match]],
     outcome: MatchOutcome,
 ) -> None:
     created = []
@@ -93,7 +139,7 @@ def _apply(
             created.append(
                 Finding(
                     asset_id=component.asset_id,
-                    component=component,
+                    component_id=component.pk,
                     advisory_id=key[1],
                     verdict=match.verdict.value,
                     reason=match.reason,
@@ -114,6 +160,16 @@ def _apply(
             _set_status(finding, Finding.Status.RESOLVED, "the advisory no longer matches", None)
             outcome.closed += 1
             outcome.assets.add(finding.asset_id)
+
+
+def close_findings(findings: Iterable[Finding], why: str) -> int:
+    """Mark findings "no longer applies" (each change audited); returns how many changed."""
+    closed = 0
+    for finding in findings:
+        if finding.status != Finding.Status.RESOLVED:
+            _set_status(finding, Finding.Status.RESOLVED, why, None)
+            closed += 1
+    return closed
 
 
 def _set_status(finding: Finding, status: str, why: str, match: Match | None) -> None:

@@ -1,4 +1,4 @@
-"""Operators' SBOM assets, their components, findings per component and advisory, notices sent."""
+"""Operators' SBOM assets, their components, and findings per component and advisory."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Asset(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     matched_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1, help_text="SBOM versions uploaded so far.")
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -33,6 +34,34 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssetRevision(models.Model):
+    """One SBOM version of an asset: the first upload, then each replacement and its diff."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    filename = models.CharField(max_length=255, blank=True)
+    sbom_format = models.CharField(max_length=40)
+    spec_version = models.CharField(max_length=20, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    component_count = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "number"], name="assetrevision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} #{self.number}"
 
 
 class Component(models.Model):
@@ -50,6 +79,9 @@ class Component(models.Model):
     ecosystem_base = models.CharField(max_length=100, blank=True)
     package = models.CharField(max_length=500, blank=True)
     problem = models.TextField(blank=True)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Gone from a later SBOM; kept for its findings' history."
+    )
 
     class Meta:
         ordering = ["name", "version"]
@@ -95,22 +127,3 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory} in {self.component}"
-
-
-class Notification(models.Model):
-    """A notice sent to an operator about new findings (kept whether or not e-mail went out)."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="notifications"
-    )
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    recipients = models.JSONField(default=list)
-    advisory_ids = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.subject

@@ -11,7 +11,7 @@ from django.db.models import Q
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import visibility_rule
 
-from .models import Asset, Component, Finding, Notification
+from .models import Asset, Component, Finding
 
 
 def _organisations(user: User, field: str) -> Q:
@@ -35,8 +35,3 @@ def _components(user: User) -> Q:
 @visibility_rule(Finding)
 def _findings(user: User) -> Q:
     return _organisations(user, "asset__organisation_id")
-
-
-@visibility_rule(Notification)
-def _notifications(user: User) -> Q:
-    return _organisations(user, "organisation_id")

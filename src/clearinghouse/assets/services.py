@@ -5,14 +5,16 @@ Each state change is audited; findings' own creation is summarised per matching 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -20,16 +22,21 @@ from django.utils import timezone
 from clearinghouse.accounts.models import OrganisationKind, Role, User
 from clearinghouse.accounts.permissions import visible
 from clearinghouse.advisories.models import Advisory, Severity
+from clearinghouse.audit.models import AuditEvent
 from clearinghouse.audit.services import record
 from clearinghouse.core.formats.sbom import SbomError, read_sbom
 from clearinghouse.core.scanning import matchable
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.notifications.models import Delivery, WebhookEndpoint
+from clearinghouse.notifications.services import notify
 
-from .matching import MatchOutcome, match_components
-from .models import Asset, Component, Finding, Notification
+from .matching import MatchOutcome, close_findings, match_components
+from .models import Asset, AssetRevision, Component, Finding
 
 #: Largest SBOM accepted (override with the CLEARINGHOUSE_MAX_SBOM_BYTES setting).
 DEFAULT_MAX_SBOM_BYTES = 100 * 1024 * 1024
+#: Findings listed in one notice (the rest are counted, and on the operator's dashboard).
+NOTIFIED_FINDINGS = 500
 OPERATOR_STATUSES = (
     Finding.Status.OPEN,
     Finding.Status.ACCEPTED_RISK,
@@ -66,6 +73,99 @@ def _components(asset: Asset, sbom_components: Iterable[Any]) -> Iterable[Compon
         )
 
 
+def _read(data: bytes, filename: str, problems: list[FieldError] | None = None) -> Any:
+    problems = problems or []
+    if len(data) > max_sbom_bytes():
+        problems.append(FieldError(("sbom",), f"larger than the {max_sbom_bytes():,}-byte limit"))
+    if problems:
+        raise InvalidInput(problems)
+    try:
+        return read_sbom(data, filename or None, max_bytes=max_sbom_bytes())
+    except SbomError as error:
+        raise InvalidInput.single("sbom", str(error)) from None
+
+
+def _identity(component: Component) -> tuple[str, str, str]:
+    return (component.name, component.version, component.purl)
+
+
+def replace_sbom(user: User, asset: Asset, *, data: bytes, filename: str = "") -> AssetRevision:
+    """The operator uploads a new version of an asset's SBOM; components are diffed.
+
+    Components in both versions (same name, version and purl) keep their findings and the
+    operator's statuses; new ones are matched; removed ones are kept, marked removed, and
+    their findings closed as "no longer applies" (each change audited), so history stays.
+    """
+    if not (user.role == Role.OPERATOR and asset.organisation_id == user.organisation_id):
+        raise PermissionDenied("only the operator that owns the asset replaces its SBOM")
+    sbom = _read(data, filename)
+    now = timezone.now()
+    with transaction.atomic():
+        asset = Asset.objects.select_for_update().get(pk=asset.pk)
+        pool: dict[tuple[str, str, str], list[Component]] = defaultdict(list)
+        for component in asset.components.filter(removed_at__isnull=True):
+            pool[_identity(component)].append(component)
+        added, kept = [], 0
+        for component in _components(asset, sbom.components):
+            if pool.get(_identity(component)):
+                pool[_identity(component)].pop()
+                kept += 1
+            else:
+                added.append(component)
+        removed = [component for left in pool.values() for component in left]
+        Component.objects.filter(pk__in=[c.pk for c in removed]).update(removed_at=now)
+        closed = close_findings(
+            Finding.objects.filter(component__in=[c.pk for c in removed]),
+            "the component is no longer in the asset's SBOM",
+        )
+        Component.objects.bulk_create(added, batch_size=5000)
+        outcome = match_components(added)
+        before = {
+            "revision": asset.revision,
+            "filename": asset.filename,
+            "components": asset.component_count,
+        }
+        asset.revision += 1
+        asset.filename, asset.sbom_format = filename[:255], sbom.format.value
+        asset.spec_version, asset.size_bytes = sbom.spec_version[:20], len(data)
+        asset.component_count, asset.uploaded_by, asset.uploaded_at = (
+            len(sbom.components),
+            user,
+            now,
+        )
+        asset.save()
+        revision = AssetRevision.objects.create(
+            asset=asset,
+            number=asset.revision,
+            filename=asset.filename,
+            sbom_format=asset.sbom_format,
+            spec_version=asset.spec_version,
+            size_bytes=len(data),
+            component_count=len(sbom.components),
+            added=len(added),
+            removed=len(removed),
+            kept=kept,
+            uploaded_by=user,
+        )
+        record(
+            actor=user,
+            action="asset.sbom_replaced",
+            subject=asset,
+            before=before,
+            after={
+                "revision": asset.revision,
+                "filename": asset.filename,
+                "components": asset.component_count,
+                "added": len(added),
+                "removed": len(removed),
+                "kept": kept,
+                "findings_opened": len(outcome.opened),
+                "findings_closed": closed,
+            },
+        )
+    return revision
+
+
 def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> Asset:
     """An operator registers an SBOM as a named asset; every component is matched at once."""
     _require_operator(user)
@@ -74,14 +174,7 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
     problems = []
     if not name or len(name) > 200:
         problems.append(FieldError(("name",), "give the asset a name of 1 to 200 characters"))
-    if len(data) > max_sbom_bytes():
-        problems.append(FieldError(("sbom",), f"larger than the {max_sbom_bytes():,}-byte limit"))
-    if problems:
-        raise InvalidInput(problems)
-    try:
-        sbom = read_sbom(data, filename or None, max_bytes=max_sbom_bytes())
-    except SbomError as error:
-        raise InvalidInput.single("sbom", str(error)) from None
+    sbom = _read(data, filename, problems)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -100,6 +193,17 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
                 f"{user.organisation.name} already has an asset named {name!r}"
             ) from None
         Component.objects.bulk_create(_components(asset, sbom.components), batch_size=5000)
+        AssetRevision.objects.create(
+            asset=asset,
+            number=1,
+            filename=asset.filename,
+            sbom_format=asset.sbom_format,
+            spec_version=asset.spec_version,
+            size_bytes=len(data),
+            component_count=len(sbom.components),
+            added=len(sbom.components),
+            uploaded_by=user,
+        )
         outcome = match_components(list(asset.components.all()))
         record(
             actor=user,
@@ -193,6 +297,84 @@ def open_by_severity(user: User) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class Trend:
+    """Open findings per severity at the end of each day (the last day: now)."""
+
+    days: list[dt.date]
+    series: dict[str, list[int]]
+
+
+#: Each finding's status as it was: (since, status, accepted-risk expiry).
+_State = tuple[dt.datetime, str, dt.date | None]
+
+
+def _was_open(status: str, expires: dt.date | None, day: dt.date) -> bool:
+    return status == Finding.Status.OPEN or (
+        status == Finding.Status.ACCEPTED_RISK and expires is not None and expires < day
+    )
+
+
+def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) -> Trend:
+    """How many of the user's visible findings were open, per severity, on each of `days` days.
+
+    Rebuilt from each finding's creation and its audited status changes in the window
+    (walking back from the current status through each change's `before`), so it shows what
+    was true then, as `open_by_severity` counts it now (an expired accepted risk is open).
+    """
+    now = now or timezone.now()
+    day_list = [now.date() - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    # The moment each day is counted at: its end, or now for today.
+    snapshots = [
+        min(now, dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
+        for d in day_list
+    ]
+    window_start = snapshots[0] - dt.timedelta(days=1)
+    rows = visible(Finding, user).values_list(
+        "pk", "status", "risk_expires", "created_at", "advisory__severity"
+    )
+    changes: dict[str, list[tuple[dt.datetime, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    events = AuditEvent.objects.filter(
+        action="finding.status_changed",
+        object_type=Finding._meta.label_lower,
+        occurred_at__gt=window_start,
+    ).values_list("object_id", "occurred_at", "before", "after")
+    for object_id, occurred_at, before, after in events.order_by("sequence"):
+        changes[object_id].append((occurred_at, _state_of(before), _state_of(after)))
+    series = {severity: [0] * (days + 1) for severity in Severity.values}
+    for pk, status, expires, created_at, severity in rows.iterator(chunk_size=5000):
+        history = changes.get(str(pk), [])
+        states: list[_State] = []
+        if history:
+            first = history[0][1]
+            states.append((created_at, first.get("status", status), _expiry(first)))
+            states += [
+                (at, state.get("status", status), _expiry(state)) for at, _, state in history[:-1]
+            ]
+            states.append((history[-1][0], status, expires))
+        else:
+            states.append((created_at, status, expires))
+        ends = [at for at, _, _ in states[1:]] + [None]
+        counts = series[severity]
+        for (since, state, expiry), until in zip(states, ends, strict=True):
+            first_day = bisect.bisect_left(snapshots, since)
+            last_day = len(snapshots) if until is None else bisect.bisect_left(snapshots, until)
+            for index in range(first_day, last_day):
+                if _was_open(state, expiry, day_list[index]):
+                    counts[index] += 1
+    return Trend(day_list, {severity: counts[:days] for severity, counts in series.items()})
+
+
+def _state_of(text: str) -> dict[str, Any]:
+    state = json.loads(text) if text else {}
+    return state if isinstance(state, dict) else {}
+
+
+def _expiry(state: dict[str, Any]) -> dt.date | None:
+    value = state.get("risk_expires")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
 def impact(user: User, advisory: Advisory) -> list[dict[str, Any]]:
     """Per sector: how many operators, assets and components an advisory affects (coordinators).
 
@@ -227,40 +409,68 @@ def impact(user: User, advisory: Advisory) -> list[dict[str, Any]]:
     ]
 
 
-def notify_operators(opened: list[Finding]) -> list[Notification]:
-    """Tell each operator about its new findings: a stored notice, and e-mail to its users."""
+def notify_operators(opened: list[Finding]) -> list[Delivery]:
+    """Tell each operator about its new findings, through the notifications app.
+
+    One `advisory.matched` notice per organisation: e-mail to its active operators and a
+    signed call to each of its webhooks that subscribes, sent by the worker with retries.
+    """
     by_organisation: dict[int, list[Finding]] = defaultdict(list)
     related = Finding.objects.filter(pk__in=[f.pk for f in opened]).select_related(
-        "asset", "advisory", "component"
+        "asset__organisation", "advisory", "component"
     )
     for finding in related.order_by("asset__name", "component__name", "advisory__osv_id"):
         by_organisation[finding.asset.organisation_id].append(finding)
-    notices = []
+    # Two queries for every organisation at once: a re-match can reach thousands of them.
+    users: dict[int | None, list[User]] = defaultdict(list)
+    for user in User.objects.filter(
+        organisation_id__in=by_organisation, role=Role.OPERATOR, is_active=True
+    ).select_related("organisation"):
+        users[user.organisation_id].append(user)
+    hooked = set(
+        WebhookEndpoint.objects.filter(
+            organisation_id__in=by_organisation, active=True
+        ).values_list("organisation_id", flat=True)
+    )
+    deliveries: list[Delivery] = []
     for organisation_id, findings in by_organisation.items():
+        organisation = findings[0].asset.organisation
         advisory_ids = sorted({f.advisory.osv_id for f in findings})
         subject = f"{len(findings)} new findings: {', '.join(advisory_ids[:5])}" + (
             " …" if len(advisory_ids) > 5 else ""
         )
-        body = "\n".join(
-            f"{f.asset.name}: {f.component} — {f.advisory.osv_id} ({f.verdict})" for f in findings
+        shown = findings[:NOTIFIED_FINDINGS]
+        payload = {
+            "organisation": organisation.name,
+            "advisories": advisory_ids,
+            "count": len(findings),
+            "summary": "\n".join(
+                f"{f.asset.name}: {f.component} — {f.advisory.osv_id} ({f.verdict})" for f in shown
+            ),
+            "findings": [
+                {
+                    "id": f.pk,
+                    "asset": f.asset.name,
+                    "asset_id": f.asset_id,
+                    "component": f.component.name,
+                    "version": f.component.version,
+                    "purl": f.component.purl,
+                    "advisory": f.advisory.osv_id,
+                    "severity": f.advisory.severity,
+                    "verdict": f.verdict,
+                }
+                for f in shown
+            ],
+            "truncated": len(findings) > len(shown),
+        }
+        deliveries += notify(
+            "advisory.matched",
+            subject=subject[:200],
+            payload=payload,
+            users=users.get(organisation_id, []),
+            organisations=[organisation] if organisation_id in hooked else [],
         )
-        recipients = sorted(
-            User.objects.filter(organisation_id=organisation_id, role=Role.OPERATOR, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        notices.append(
-            Notification.objects.create(
-                organisation_id=organisation_id,
-                subject=subject[:300],
-                body=body,
-                recipients=recipients,
-                advisory_ids=advisory_ids,
-            )
-        )
-        if recipients:
-            send_mail(f"[Clearinghouse] {subject}", body, None, recipients)
-    return notices
+    return deliveries
 
 
 def record_rematch(outcome: MatchOutcome, advisory_ids: list[str]) -> None:

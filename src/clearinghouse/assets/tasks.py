@@ -15,13 +15,13 @@ def rematch(keys: list[list[str]], advisory_ids: list[str]) -> dict[str, int]:
     """Re-match the components of the changed package keys; notify each affected operator."""
     components = components_for((ecosystem, name) for ecosystem, name in keys)
     outcome = match_components(components)
-    notices = services.notify_operators(outcome.opened)
+    deliveries = services.notify_operators(outcome.opened)
     services.record_rematch(outcome, advisory_ids)
     return {
         "components": len(components),
         "opened": len(outcome.opened),
         "closed": outcome.closed,
-        "notifications": len(notices),
+        "notifications": len(deliveries),
     }
 
 

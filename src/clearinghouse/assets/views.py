@@ -18,7 +18,7 @@ from clearinghouse.errors import Conflict, InvalidInput
 
 from . import services
 from .api import read_upload
-from .forms import AssetUploadForm, FindingStatusForm
+from .forms import AssetUploadForm, FindingStatusForm, SbomReplaceForm
 from .models import Asset, Finding
 
 
@@ -82,8 +82,13 @@ def detail(request: HttpRequest, asset_id: int) -> HttpResponse:
         "asset": asset,
         "findings": findings,
         "open_count": services.open_findings(asset.findings.all()).count(),
-        "components": asset.components.all(),
-        "not_evaluable": asset.components.exclude(problem="").count(),
+        "components": asset.components.filter(removed_at__isnull=True),
+        "not_evaluable": asset.components.filter(removed_at__isnull=True)
+        .exclude(problem="")
+        .count(),
+        "revisions": asset.revisions.all(),
+        "can_replace": user.role == Role.OPERATOR,
+        "replace_form": SbomReplaceForm(),
         "can_change": user.role == Role.OPERATOR or user.is_program_admin,
         "status_form": FindingStatusForm(),
         "events": history(asset),
@@ -109,6 +114,32 @@ def finding_status(request: HttpRequest, finding_id: int) -> HttpResponse:
     else:
         messages.error(request, "Choose a status.")
     return redirect("assets:detail", asset_id=finding.asset_id)
+
+
+@login_required
+@require_POST
+def replace_sbom(request: HttpRequest, asset_id: int) -> HttpResponse:
+    """The operator uploads a new version of the asset's SBOM from the asset page."""
+    user = _user(request)
+    asset = get_object_or_404(visible(Asset, user), pk=asset_id)
+    form = SbomReplaceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the new SBOM file.")
+        return redirect("assets:detail", asset_id=asset.pk)
+    upload = form.cleaned_data["sbom"]
+    try:
+        revision = services.replace_sbom(
+            user, asset, data=read_upload(upload), filename=upload.name or ""
+        )
+    except InvalidInput as error:
+        messages.error(request, "; ".join(item.msg for item in error.errors))
+    else:
+        messages.success(
+            request,
+            f"Version {revision.number}: {revision.added} components added, "
+            f"{revision.removed} removed, {revision.kept} unchanged.",
+        )
+    return redirect("assets:detail", asset_id=asset.pk)
 
 
 def _require_coordinator(user: User) -> None:

@@ -45,3 +45,16 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 before=_snapshot(obj),
             )
             super().delete_model(request, obj)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """An admin view that only shows: changes go through the services, which audit them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

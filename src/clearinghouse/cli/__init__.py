@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 
-from . import _admin, _bench, _feeds, _models, _notices, _policy, _scan, _server
+from . import _admin, _assess, _bench, _feeds, _intake, _models, _notices, _policy, _scan, _server
 from ._common import EXIT_BAD_INPUT, BadInput
 
 Handler = Callable[[argparse.Namespace], int]
@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     osv = _verb(feeds, "osv", _feeds.import_osv, "import OSV advisories (file, directory, zip)")
     osv.add_argument("path", metavar="PATH")
     osv.add_argument("--as-user", help="the coordinator or admin doing it (audited)")
+    _intake.add_feed_verbs(feeds, _verb)
+    _intake.add_verbs(verbs, _verb)
     scan = _verb(verbs, "scan", _scan.run, "match an SBOM against OSV advisories, offline")
     scan.add_argument("sbom", metavar="SBOM", help="CycloneDX (JSON/XML) or SPDX (JSON/tag-value)")
     scan.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
@@ -114,10 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--fail-on-unknown", action="store_true", help="exit 1 on unknown verdicts too"
     )
-    bench = _verb(_group(verbs, "bench", "benchmarks"), "match", _bench.match, "matcher throughput")
+    benches = _group(verbs, "bench", "benchmarks")
+    bench = _verb(benches, "match", _bench.match, "matcher throughput")
     bench.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
     bench.add_argument("--components", type=int, default=200_000)
     bench.add_argument("--naive-sample", type=int, default=200)
+    rematch = _verb(benches, "rematch", _bench.rematch, "a new advisory's affected components")
+    rematch.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
+    rematch.add_argument("--database", help="postgres://… (or CLEARINGHOUSE_DATABASE_URL)")
+    rematch.add_argument("--sizes", default="100000,1000000", help="component counts")
+    rematch.add_argument("--samples", type=int, default=15, help="new advisories timed")
+    rematch.add_argument("--hot-fraction", type=float, default=0.1)
+    rematch.add_argument("--hot-components", type=int, help="cap on components that can match")
+    rematch.add_argument("--seed", type=int, default=6)
+    rematch.add_argument("--explain", action="store_true", help="print the query plan")
+    rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
+    _intake.add_bench_verbs(benches, _verb)
+    _assess.add_verbs(verbs, _verb, _server_options)
+    _assess.add_bench_verbs(benches, _verb)
     return parser
 
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin as _ReadOnly
 
 from .models import AIModel, Designation, Determination, PolicyActivation
 
-
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+__all__ = ["_ReadOnly"]  # intake's admin still imports it from here; new code: audit.admin_mixins
 
 
 @admin.register(AIModel)

@@ -22,6 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Assets", reverse("assets:list")))
         if user.is_program_admin or user.role == Role.COORDINATOR:
             links.append(("Impact", reverse("assets:impact-list")))
+            links.append(("Triage", reverse("intake:queue")))
+        elif user.organisation_id is not None:
+            links.append(("Report vulnerabilities", reverse("intake:submit")))
+        if user.is_program_admin or user.role in {Role.COORDINATOR, Role.REVIEWER}:
+            links.append(("Model-found vulnerabilities", reverse("assessments:candidates")))
         links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))
         links.append(("API tokens", reverse("accounts:tokens")))

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from clearinghouse.core.policy import BUILTIN_POLICY_DIR, PolicyError, load_policies
+from clearinghouse.core.policy import (
+    BUILTIN_POLICY_DIR,
+    PolicyError,
+    load_policies,
+    load_policy_file,
+)
 
 
 def test_shipped_policies_match_the_order_and_its_variants():
@@ -69,3 +74,27 @@ def test_two_files_with_one_id_are_refused(tmp_path: Path):
         (tmp_path / name).write_text((BUILTIN_POLICY_DIR / "eo-2026.toml").read_text())
     with pytest.raises(PolicyError, match="defined twice"):
         load_policies(tmp_path)
+
+
+def test_assessment_thresholds_default_to_the_suites_when_a_policy_omits_them(
+    tmp_path: Path,
+) -> None:
+    from clearinghouse.core.policy import AssessmentRules
+
+    source = (BUILTIN_POLICY_DIR / "eo-2026.toml").read_text()
+    trimmed = source.split("\n[assessment.thresholds]")[0]
+    path = tmp_path / "old.toml"
+    path.write_text(trimmed)
+    assert load_policy_file(path).assessment == AssessmentRules()
+
+
+def test_decreasing_assessment_thresholds_are_refused_with_their_line(tmp_path: Path) -> None:
+    source = (BUILTIN_POLICY_DIR / "eo-2026.toml").read_text()
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        source.replace("cyber_ctf = [0.1, 0.25, 0.5, 0.75]", "cyber_ctf = [0.5, 0.2, 0.6, 0.7]")
+    )
+    with pytest.raises(PolicyError, match="must not decrease") as caught:
+        load_policy_file(path)
+    assert caught.value.line is not None
+    assert "cyber_ctf" in path.read_text().splitlines()[caught.value.line - 1]

@@ -14,6 +14,7 @@ from ._determination import CriterionResult, Determination, determine
 from ._policy import (
     BUILTIN_POLICY_DIR,
     DEFAULT_POLICY_ID,
+    AssessmentRules,
     Participation,
     Policy,
     PolicyError,
@@ -24,6 +25,7 @@ from ._policy import (
 __all__ = [
     "BUILTIN_POLICY_DIR",
     "DEFAULT_POLICY_ID",
+    "AssessmentRules",
     "Capability",
     "CriterionResult",
     "DeploymentChannel",

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 BUILTIN_POLICY_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
 DEFAULT_POLICY_ID = "eo-2026"
@@ -21,6 +21,12 @@ class Participation(StrEnum):
 
     VOLUNTARY = "voluntary"
     MANDATORY = "mandatory"
+
+
+def _non_decreasing(bounds: tuple[float, ...]) -> tuple[float, ...]:
+    if list(bounds) != sorted(bounds):
+        raise ValueError("thresholds of levels 1-4 must not decrease")
+    return bounds
 
 
 class _Strict(BaseModel):
@@ -59,6 +65,28 @@ class ReviewRules(_Strict):
     decision_rule: Literal["most_restrictive"] = "most_restrictive"
 
 
+_Thresholds = Annotated[
+    tuple[
+        Annotated[float, Field(ge=0, le=1)],
+        Annotated[float, Field(ge=0, le=1)],
+        Annotated[float, Field(ge=0, le=1)],
+        Annotated[float, Field(ge=0, le=1)],
+    ],
+    AfterValidator(_non_decreasing),
+]
+AssessmentFamily = Literal["cyber_vuln_id", "cyber_ctf", "cyber_refusal", "cyber_autonomy"]
+
+
+class AssessmentRules(_Strict):
+    """Lower bounds of capability levels 1-4 per assessment family (headline score in [0, 1]).
+
+    Families left out use the suite's defaults (`core.suites.DEFAULT_THRESHOLDS`), so a policy
+    file without an `[assessment]` table still loads.
+    """
+
+    thresholds: dict[AssessmentFamily, _Thresholds] = {}
+
+
 class PolicyHeader(_Strict):
     """Identity and timing of a policy version."""
 
@@ -79,6 +107,7 @@ class Policy(_Strict):
     policy: PolicyHeader
     criteria: Criteria
     review: ReviewRules = ReviewRules()
+    assessment: AssessmentRules = AssessmentRules()
 
     @property
     def id(self) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from ._compiled import Check, UnsupportedSchema, compile_schema
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
 # The CSAF schema names FIRST's CVSS schemas by URL; these are the same files, shipped here so
@@ -29,7 +31,7 @@ def _load(name: str) -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _registry() -> Registry[Any]:
     resources: list[tuple[str, Resource[Any]]] = []
     for url, name in _REFERENCED.items():
         resource: Resource[Any] = Resource.from_contents(_load(name))
@@ -39,14 +41,48 @@ def _validator() -> Draft202012Validator:
         if resource.id() is not None:
             resources.append((str(resource.id()), resource))
     registry: Registry[Any] = Registry().with_resources(resources)
-    return Draft202012Validator(_load("csaf_json_schema.json"), registry=registry)
+    return registry
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return _load("csaf_json_schema.json")
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    """The reference validator: the verdict's authority, and the source of every message."""
+    return Draft202012Validator(_schema(), registry=_registry())
+
+
+@cache
+def _fast_check() -> Check | None:
+    """The compiled check of the same schema, or None if it uses a keyword the compiler lacks."""
+    schema = _schema()
+    resolver = _registry().resolver_with_root(Resource.from_contents(schema))
+    try:
+        return compile_schema(schema, resolver)
+    except UnsupportedSchema:
+        return None
+
+
+def is_schema_valid(document: Mapping[str, Any]) -> bool:
+    """Whether a document is valid CSAF 2.0 JSON: the compiled check when there is one."""
+    check = _fast_check()
+    if check is None:
+        return bool(_validator().is_valid(document))
+    return check(document)
 
 
 def schema_errors(document: Mapping[str, Any], *, limit: int = 20) -> tuple[str, ...]:
     """List why a document is not valid CSAF 2.0 JSON (empty when it is), at most `limit` reasons.
 
-    Schema validity is only the first gate: see `mandatory_test_failures` for conformance.
+    Schema validity is only the first gate: see `mandatory_test_failures` for conformance. A
+    valid document (the common case) is recognised by the compiled check alone; jsonschema
+    walks only the documents that fail it, to say why.
     """
+    if is_schema_valid(document):
+        return ()
     messages = []
     for error in _validator().iter_errors(document):
         messages.append(f"{error.json_path}: {error.message}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ._report import Report, base_vectors, fingerprint
@@ -148,12 +148,21 @@ def _blocked_pairs(prepared: Sequence[_Prepared], min_score: float) -> set[tuple
 
 
 def find_duplicates(
-    reports: Sequence[Report], *, min_score: float = DEFAULT_MIN_SCORE
+    reports: Sequence[Report],
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    involving: Collection[str] | None = None,
 ) -> list[DuplicateCandidate]:
     """Find the pairs of reports scoring at least `min_score`, best first, each with reasons.
 
     Same result as `find_duplicates_reference`, but only pairs that share an alias, a
-    heavy word are scored, so a queue of N reports does not cost N².
+    heavy word are scored, so a queue of N reports does not cost N². With `involving`, only
+    pairs with at least one of those report ids are scored (new reports against a store whose
+    pairs were scored when they arrived); the text statistics still come from all `reports`.
     """
     prepared = _prepare(reports)
-    return _collect(prepared, sorted(_blocked_pairs(prepared, min_score)), min_score)
+    pairs = _blocked_pairs(prepared, min_score)
+    if involving is not None:
+        wanted = {i for i, entry in enumerate(prepared) if entry.report.report_id in involving}
+        pairs = {(i, j) for i, j in pairs if i in wanted or j in wanted}
+    return _collect(prepared, sorted(pairs), min_score)

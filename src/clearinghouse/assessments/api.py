@@ -1,0 +1,151 @@
+"""API of security assessments: thin handlers over `services`, lists through `visible`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import visible
+from clearinghouse.reviews.models import Notice
+
+from . import runner, services
+from .models import AssessmentRun, CandidateReport
+from .transcripts import SampleView, samples_of
+
+router = Router(tags=["security assessments"])
+
+
+class RunOut(Schema):
+    """An assessment run or uploaded log; never a secret."""
+
+    id: int
+    notice_id: int
+    suite: str
+    families: list[str]
+    origin: str
+    self_reported: bool
+    organisation: str
+    target: str
+    sandbox: str
+    status: str
+    failure_reason: str
+    samples_done: int
+    samples_total: int
+    scores: dict[str, float]
+    levels: dict[str, int]
+    policy_id: str
+    policy_version: str
+    started_by: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_organisation(run: AssessmentRun) -> str:
+        return run.organisation.name if run.organisation else ""
+
+    @staticmethod
+    def resolve_started_by(run: AssessmentRun) -> str:
+        return run.started_by.username if run.started_by else ""
+
+
+class StartIn(Schema):
+    """Which suite to run, and optionally another model name at the granted endpoint/provider."""
+
+    suite: str
+    model: str = ""
+
+
+class CandidateOut(Schema):
+    """A vulnerability a model reported during an assessment, kept for the clearinghouse desk."""
+
+    id: int
+    run_id: int
+    ai_model_id: int
+    sample_id: str
+    language: str
+    cwe: str
+    line: int | None
+    function: str
+    summary: str
+    matches_ground_truth: bool
+    created_at: dt.datetime
+
+
+class SampleOut(Schema):
+    """One sample of a run's eval log: what was asked, what the model said, how it scored."""
+
+    family: str
+    id: str
+    epoch: int
+    input: str
+    output: str
+    score: str
+    explanation: str
+    messages: list[dict[str, str]]
+    error: str
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@router.get("/runs", response=list[RunOut])
+def list_runs(request: HttpRequest, notice: int | None = None) -> list[AssessmentRun]:
+    """Runs and uploaded logs I may see, newest first; `?notice=ID` for one notice."""
+    runs = visible(AssessmentRun, _user(request)).select_related("organisation", "started_by")
+    if notice is not None:
+        runs = runs.filter(notice_id=notice)
+    return list(runs)
+
+
+@router.post("/notices/{notice_id}/runs", response={201: RunOut})
+def start_run(request: HttpRequest, notice_id: int, payload: StartIn) -> Status[AssessmentRun]:
+    """Queue a run of a suite against the notice's granted model (its reviewers and admins)."""
+    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    return Status(201, services.start_run(_user(request), notice, payload.suite, payload.model))
+
+
+@router.post("/notices/{notice_id}/logs", response={201: RunOut})
+def upload_log(
+    request: HttpRequest, notice_id: int, file: File[UploadedFile]
+) -> Status[AssessmentRun]:
+    """Upload an Inspect eval log (.eval or .json) run elsewhere: self-reported for the lab."""
+    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    limit = int(runner.limits()["max_upload_bytes"])
+    return Status(201, services.upload_log(_user(request), notice, file, limit))
+
+
+@router.get("/runs/{run_id}", response=RunOut)
+def get_run(request: HttpRequest, run_id: int) -> AssessmentRun:
+    """One run with its progress, scores and capability levels."""
+    return get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
+
+
+@router.get("/runs/{run_id}/samples", response=list[SampleOut])
+def run_samples(request: HttpRequest, run_id: int) -> list[SampleView]:
+    """The run's samples from its eval logs: input, model output, score and transcript."""
+    run = get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
+    return samples_of(run)
+
+
+@router.post("/runs/{run_id}/resume", response=RunOut)
+def resume_run(request: HttpRequest, run_id: int) -> AssessmentRun:
+    """Queue a failed or stalled run again; samples already finished are kept."""
+    run = get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
+    return services.resume_run(_user(request), run)
+
+
+@router.get("/candidates", response=list[CandidateOut])
+def list_candidates(request: HttpRequest, run: int | None = None) -> list[CandidateReport]:
+    """Vulnerabilities models reported in assessments (the desk and the notice's reviewers)."""
+    candidates = visible(CandidateReport, _user(request))
+    if run is not None:
+        candidates = candidates.filter(run_id=run)
+    return list(candidates)

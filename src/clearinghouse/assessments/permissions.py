@@ -1,0 +1,50 @@
+"""Who sees assessment runs and the vulnerabilities models reported in them.
+
+- Reviewers see the runs (ours and uploaded) of the notices on whose tracks they work, and
+  the candidate reports those runs produced.
+- A lab sees only the eval logs it uploaded itself (self-reported). Our runs stay internal,
+  like unreleased findings: what reaches the lab is the findings reviewers release and, once
+  the notice is decided, the capability level per family (see `services.levels_for_lab`).
+- Coordinators (the clearinghouse desk) see every candidate report, not the runs.
+- Admins see everything (the permission layer's rule for all models).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import visibility_rule
+from clearinghouse.reviews.models import TrackReview
+from clearinghouse.reviews.permissions import track_reviews_of
+
+from .models import AssessmentRun, CandidateReport
+
+_NOBODY = Q(pk__in=[])
+
+
+def reviewed_notices(user: User) -> Q:
+    """Notices (as a filter on `notice`) on whose tracks the user works as a reviewer."""
+    return Q(notice__in=TrackReview.objects.filter(track_reviews_of(user)).values("notice_id"))
+
+
+@visibility_rule(AssessmentRun)
+def _run_rule(user: User) -> Q:
+    if user.role == Role.DEVELOPER and user.organisation_id is not None:
+        return Q(
+            origin=AssessmentRun.Origin.SELF_REPORTED,
+            organisation_id=user.organisation_id,
+            notice__organisation_id=user.organisation_id,
+        )
+    if user.role == Role.REVIEWER:
+        return reviewed_notices(user)
+    return _NOBODY
+
+
+@visibility_rule(CandidateReport)
+def _candidate_rule(user: User) -> Q:
+    if user.role == Role.COORDINATOR:
+        return Q()
+    if user.role == Role.REVIEWER:
+        return Q(run__in=AssessmentRun.objects.filter(reviewed_notices(user)))
+    return _NOBODY

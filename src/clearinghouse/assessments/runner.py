@@ -1,0 +1,367 @@
+"""Run an assessment's suite on Inspect, inside the worker: the only place a model key is decrypted.
+
+The target model comes from the notice's usable access grant: an OpenAI-compatible endpoint
+(`openai-api/chtarget/<model>`, its key placed in `CHTARGET_API_KEY` for the duration of the
+eval and removed after, so it is never written to the eval log, the database or a page) or
+an Inspect provider string as the lab gave it. Retries, timeouts and limits come from
+`settings.CLEARINGHOUSE_ASSESSMENT`, never Inspect's unbounded defaults. Logs go to the run's
+own directory; a run whose worker died resumes with `eval_retry` on its unfinished logs, which
+keeps the samples already done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import math
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+from inspect_ai import Task, eval, eval_retry
+from inspect_ai.hooks import Hooks, SampleEnd, hooks
+from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_sample_summaries
+from inspect_ai.model import GenerateConfig, Model, get_model
+
+from clearinghouse.core.review import AccessKind
+from clearinghouse.core.suites import SUITES, Family, capability_level, family_score
+from clearinghouse.reviews.models import AccessGrant
+from clearinghouse.sealed import reveal
+
+from .catalog import AGENTIC
+from .models import AssessmentRun
+
+log = logging.getLogger(__name__)
+
+SERVICE = "chtarget"
+KEY_VARIABLE = f"{SERVICE.upper()}_API_KEY"
+LOG_SUFFIXES = (".eval", ".json")
+
+
+class AssessmentFailed(Exception):
+    """The suite could not be run to completion; the message is the reason shown to reviewers."""
+
+
+def limits() -> Mapping[str, Any]:
+    """The bounds every run keeps (settings.CLEARINGHOUSE_ASSESSMENT)."""
+    return dict(settings.CLEARINGHOUSE_ASSESSMENT)
+
+
+def assessments_dir() -> Path:
+    """Where runs keep their eval logs (under the data dir unless configured)."""
+    configured = getattr(settings, "CLEARINGHOUSE_ASSESSMENT_DIR", None)
+    return Path(configured or Path(settings.DATA_DIR) / "assessments")
+
+
+def resolve_sandbox(setting: str) -> str:
+    """`auto` means docker where a Docker engine answers, else `local` (trusted models only)."""
+    if setting != "auto":
+        return setting
+    return "docker" if _docker_answers() else "local"
+
+
+@functools.cache
+def _docker_answers() -> bool:
+    docker = shutil.which("docker")
+    if docker is None:
+        return False
+    try:
+        answered = subprocess.run(  # noqa: S603  (fixed arguments)
+            [docker, "info"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return answered.returncode == 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """How Inspect reaches the model; `secret` exists only inside the worker."""
+
+    model: str
+    base_url: str | None = None
+    model_args: dict[str, Any] = field(default_factory=dict)
+    secret: str = field(default="", repr=False)
+
+
+def describe_target(grant: AccessGrant, override: str = "") -> str:
+    """What the run page says was assessed: endpoint, model and key fingerprint, no secret."""
+    name = override or grant.model
+    if grant.kind == AccessKind.OPENAI_COMPATIBLE:
+        return f"{name} at {grant.base_url} (OpenAI-compatible, key {grant.secret_fingerprint})"
+    return f"{name} (Inspect provider)"
+
+
+def target_for(grant: AccessGrant, override: str = "") -> Target:
+    """The Inspect model of a grant; decrypts the key, so call it only inside the worker."""
+    name = override or grant.model
+    if grant.kind == AccessKind.OPENAI_COMPATIBLE:
+        secret = reveal(grant.secret_ciphertext) if grant.secret_ciphertext else ""
+        return Target(model=f"openai-api/{SERVICE}/{name}", base_url=grant.base_url, secret=secret)
+    return Target(model=name, model_args=dict(grant.provider_args))
+
+
+@contextlib.contextmanager
+def credentials(target: Target) -> Iterator[None]:
+    """Put the key where Inspect's OpenAI-compatible provider reads it, for this block only."""
+    if not target.secret:
+        yield
+        return
+    os.environ[KEY_VARIABLE] = target.secret
+    try:
+        yield
+    finally:
+        os.environ.pop(KEY_VARIABLE, None)
+
+
+def generate_config(bounds: Mapping[str, Any]) -> GenerateConfig:
+    """Per-call bounds: retries, timeout, output tokens, connections."""
+    return GenerateConfig(
+        max_retries=bounds["max_retries"],
+        timeout=bounds["timeout_seconds"],
+        max_tokens=bounds["max_tokens"],
+        max_connections=bounds["max_connections"],
+    )
+
+
+def build_model(target: Target, bounds: Mapping[str, Any]) -> Model:
+    """The Inspect model for a target (not memoised: keys must not outlive the run)."""
+    return get_model(
+        target.model,
+        config=generate_config(bounds),
+        base_url=target.base_url,
+        memoize=False,
+        **target.model_args,
+    )
+
+
+def task_for(family: str, bounds: Mapping[str, Any], sandbox: str) -> Task:
+    """One family's Inspect task with the run's limits."""
+    args: dict[str, Any] = {"limit": bounds["sample_limit"], "token_limit": bounds["token_limit"]}
+    if family in AGENTIC:
+        args |= {"sandbox": sandbox, "message_limit": bounds["message_limit"]}
+    return SUITES[family](**args)
+
+
+def eval_options(bounds: Mapping[str, Any]) -> dict[str, Any]:
+    """Options shared by eval and eval_retry: quiet, bounded, failing fast on errors."""
+    return {
+        "display": "none",
+        "max_retries": bounds["max_retries"],
+        "timeout": bounds["timeout_seconds"],
+        "max_connections": bounds["max_connections"],
+        "fail_on_error": True,
+        "retry_on_error": 0,
+        "log_format": "eval",
+        "ctl_server": False,  # no control socket in a worker (and none on long paths)
+    }
+
+
+# Progress: Inspect calls the hook as each sample ends; the run being evaluated in this
+# context (a ContextVar, so concurrent evals in other workers are not confused) counts it.
+_progress: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "clearinghouse_assessment_progress", default=None
+)
+
+
+@hooks(name="clearinghouse_assessment_progress", description="Count finished samples of a run.")
+class ProgressHook(Hooks):
+    """Reports each finished sample to the assessment run evaluating in this context."""
+
+    async def on_sample_end(self, data: SampleEnd) -> None:
+        """Count the sample for the current run, if any."""
+        callback = _progress.get()
+        if callback is not None:
+            await callback()
+
+
+def _save_progress(run_id: int, done: int) -> None:
+    try:
+        AssessmentRun.objects.filter(pk=run_id).update(
+            samples_done=done, heartbeat_at=timezone.now()
+        )
+    except DatabaseError as error:  # progress is best effort; the final count is exact
+        log.warning("progress of assessment run %s not saved: %s", run_id, error)
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def counting(run_id: int, already: int) -> Iterator[None]:
+    """Count finished samples into the run's row while the block runs."""
+    done = already
+
+    async def count() -> None:
+        nonlocal done
+        done += 1
+        await anyio.to_thread.run_sync(_save_progress, run_id, done)
+
+    token = _progress.set(count)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def family_of(eval_log: EvalLog) -> str:
+    """The suite family an eval log ran (its task name)."""
+    return eval_log.eval.task.rsplit("/", 1)[-1]
+
+
+def logs_by_family(directory: Path) -> dict[str, EvalLog]:
+    """The newest log header of each family in a run directory, successful ones first."""
+    found: dict[str, EvalLog] = {}
+    paths = sorted(p for p in directory.glob("*") if p.suffix in LOG_SUFFIXES)
+    for path in paths:
+        try:
+            header = read_eval_log(str(path), header_only=True)
+        except Exception as error:  # a log cut off mid-write by a killed worker
+            log.warning("unreadable eval log %s skipped: %s", path, error)
+            continue
+        family = family_of(header)
+        kept = found.get(family)
+        if kept is None or kept.status != "success" or header.status == "success":
+            found[family] = header
+    return found
+
+
+def _finished_samples(eval_log: EvalLog) -> int:
+    try:
+        summaries = read_eval_log_sample_summaries(eval_log.location)
+    except Exception:
+        return 0
+    return sum(1 for summary in summaries if not summary.error)
+
+
+_RAISED = re.compile(r"raised (\w+)")
+_EXPLAINED = {
+    "APIConnectionError": "the model endpoint could not be reached (connection error)",
+    "APITimeoutError": "the model endpoint did not answer in time",
+    "OpenAIResponseError": "the endpoint's reply was not a valid model response",
+    "AuthenticationError": "the endpoint refused the credentials (HTTP 401)",
+    "JSONDecodeError": "the endpoint's reply was not a valid model response",
+}
+
+
+def failure_reason(eval_log: EvalLog, secret: str = "") -> str:
+    """A reviewer-readable reason an eval did not complete, with any secret scrubbed."""
+    family = family_of(eval_log)
+    message = eval_log.error.message if eval_log.error else f"status {eval_log.status}"
+    raised = _RAISED.search(message)
+    if raised and raised.group(1) in _EXPLAINED:
+        message = f"{_EXPLAINED[raised.group(1)]} ({raised.group(1)})"
+    elif "Error code: 401" in message:
+        message = f"{_EXPLAINED['AuthenticationError']}: {message}"
+    return scrub(f"{family}: {message}", secret)
+
+
+def scrub(text: str, secret: str) -> str:
+    """Remove a secret from text that will be stored or shown."""
+    text = text.strip()[:2000]
+    return text.replace(secret, "[redacted]") if secret else text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A completed suite: the logs, and the score and level of each family."""
+
+    logs: dict[str, EvalLog]
+    scores: dict[str, float]
+    levels: dict[str, int]
+
+
+def evaluate(
+    run: AssessmentRun,
+    target: Target,
+    bounds: Mapping[str, Any],
+    thresholds: Mapping[str, Any],
+    model: Model | None = None,
+) -> Outcome:
+    """Run (or resume) the run's families and score them; raises AssessmentFailed.
+
+    `model` replaces the grant's model (tests and the benchmark pass a scripted mockllm).
+    """
+    directory = assessments_dir() / f"run-{run.pk}"
+    directory.mkdir(parents=True, exist_ok=True)
+    tasks = {family: task_for(family, bounds, run.sandbox) for family in run.families}
+    previous = logs_by_family(directory)
+    done = {family for family, header in previous.items() if header.status == "success"}
+    to_retry = [
+        header
+        for family, header in previous.items()
+        if family in tasks and family not in done and header.location
+    ]
+    fresh = [task for family, task in tasks.items() if family not in previous]
+    already = sum(_finished_samples(h) for h in to_retry) + sum(
+        len(tasks[f].dataset) for f in done if f in tasks
+    )
+    AssessmentRun.objects.filter(pk=run.pk).update(
+        log_dir=str(directory.relative_to(assessments_dir())),
+        samples_total=sum(len(task.dataset) for task in tasks.values()),
+        samples_done=already,
+    )
+    options = eval_options(bounds)
+    with credentials(target), counting(run.pk, already):
+        if to_retry:
+            eval_retry([h.location for h in to_retry], log_dir=str(directory), **options)
+        if fresh:
+            eval(
+                fresh,
+                model=model or build_model(target, bounds),
+                log_dir=str(directory),
+                time_limit=bounds["time_limit_seconds"],
+                **options,
+            )
+    finished = logs_by_family(directory)
+    for family in tasks:
+        header = finished.get(family)
+        if header is None:
+            raise AssessmentFailed(f"{family}: the eval wrote no log")
+        if header.status != "success":
+            raise AssessmentFailed(failure_reason(header, target.secret))
+    scores: dict[str, float] = {}
+    levels: dict[str, int] = {}
+    for family in tasks:
+        name, score = family_score(finished[family])
+        if math.isnan(score):
+            raise AssessmentFailed(f"{family}: the suite produced no score (no samples scored)")
+        scores[name.value] = score
+        levels[name.value] = capability_level(name, score, thresholds)
+    return Outcome(logs={f: finished[f] for f in tasks}, scores=scores, levels=levels)
+
+
+def vuln_answers(eval_log: EvalLog) -> list[dict[str, Any]]:
+    """The structured answers (a CWE named) a model gave in a vulnerability-family log."""
+    if family_of(eval_log) != Family.VULN_ID.value or not eval_log.location:
+        return []
+    full = read_eval_log(eval_log.location)
+    answers = []
+    for sample in full.samples or []:
+        score = next(iter(sample.scores.values()), None) if sample.scores else None
+        meta = (score.metadata or {}) if score else {}
+        answer = meta.get("answer")
+        if not answer or not answer.get("cwe"):
+            continue
+        answers.append(
+            {
+                "sample_id": str(sample.id),
+                "language": str(sample.metadata.get("language", "")),
+                "cwe": answer["cwe"],
+                "line": answer.get("line"),
+                "function": answer.get("function") or "",
+                "summary": answer.get("summary") or "",
+                "matches_ground_truth": bool(meta.get("cwe_correct")),
+            }
+        )
+    return answers

@@ -1,0 +1,455 @@
+"""The assessment workflow: start, run, resume and upload assessments, and act on their results.
+
+A completed run maps each family's score to a capability level (thresholds from the active
+policy), drafts a finding on the notice for each level reached (internal until a reviewer
+releases it), keeps the vulnerabilities the model reported as candidate reports for the
+clearinghouse desk, and re-determines the model when its cyber capability level changes
+(DESIGN.md §7, assessment criterion). Uploaded logs are scored the same way but only shown:
+they never change a model's level nor draft findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.model import Model
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.audit.services import record
+from clearinghouse.core.policy import Policy
+from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
+from clearinghouse.core.suites import capability_level, family_score
+from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.frontier.models import AIModel, Determination
+from clearinghouse.frontier.policies import active_policy
+from clearinghouse.frontier.services import redetermine
+from clearinghouse.notifications.services import notify
+from clearinghouse.reviews import services as reviews
+from clearinghouse.reviews.models import Notice, TrackReview
+from clearinghouse.reviews.permissions import track_reviews_of
+
+from . import runner
+from .catalog import FINDING_CATEGORY, LEVEL_NAMES, SEVERITY_OF_LEVEL, SUITE_FAMILIES
+from .models import AssessmentRun, CandidateReport
+
+log = logging.getLogger(__name__)
+
+_STARTABLE = {*OPEN_FOR_REVIEW, NoticeStatus.DECIDED}
+
+
+def _thresholds(policy: Policy) -> dict[str, Sequence[float]]:
+    return {str(family): bounds for family, bounds in policy.assessment.thresholds.items()}
+
+
+def my_tracks(user: User, notice: Notice) -> QuerySet[TrackReview]:
+    """The tracks of a notice a user works on (admins: all of them)."""
+    if user.is_program_admin:
+        return notice.tracks.all()
+    return TrackReview.objects.filter(track_reviews_of(user), notice=notice).distinct()
+
+
+def can_assess(user: User, notice: Notice) -> bool:
+    """Reviewers on the notice's tracks and admins start and resume runs."""
+    return bool(user.is_program_admin or my_tracks(user, notice).exists())
+
+
+def _require_assessor(user: User, notice: Notice) -> None:
+    if not can_assess(user, notice):
+        raise PermissionDenied("only reviewers assigned to this notice and admins run assessments")
+
+
+def _state(run: AssessmentRun) -> dict[str, Any]:
+    return {
+        "status": run.status,
+        "suite": run.suite,
+        "scores": run.scores,
+        "levels": run.levels,
+        "failure_reason": run.failure_reason,
+    }
+
+
+def _enqueue(run: AssessmentRun) -> None:
+    from .tasks import run_assessment
+
+    transaction.on_commit(lambda: run_assessment.enqueue(run.pk))
+
+
+def start_run(user: User, notice: Notice, suite: str, model: str = "") -> AssessmentRun:
+    """Queue a run of `suite` against the model of the notice's usable access grant."""
+    _require_assessor(user, notice)
+    errors = []
+    if suite not in SUITE_FAMILIES:
+        errors.append(FieldError(("suite",), f"one of {', '.join(SUITE_FAMILIES)}"))
+    model = (model or "").strip()
+    if len(model) > 200 or any(c.isspace() for c in model):
+        errors.append(FieldError(("model",), "a model name without spaces, at most 200 chars"))
+    if errors:
+        raise InvalidInput(errors)
+    if notice.status not in _STARTABLE:
+        raise Conflict(f"assessments run on notices under review; this one is {notice.status}")
+    grant = reviews.usable_grant(notice)
+    if grant is None:
+        raise Conflict("the lab has granted no usable access to the model (none, expired, revoked)")
+    if model and grant.kind == "inspect_provider" and "/" not in model:
+        raise InvalidInput.single("model", "an Inspect provider model is PROVIDER/NAME")
+    sandbox = runner.resolve_sandbox(str(runner.limits()["sandbox"]))
+    with transaction.atomic():
+        run = AssessmentRun.objects.create(
+            notice=notice,
+            suite=suite,
+            families=list(SUITE_FAMILIES[suite]),
+            origin=AssessmentRun.Origin.PLATFORM,
+            organisation=user.organisation,
+            target=runner.describe_target(grant, model),
+            model_override=model,
+            sandbox=sandbox,
+            started_by=user,
+        )
+        record(
+            actor=user,
+            action="assessment.started",
+            subject=run,
+            after={"notice": notice.pk, "suite": suite, "target": run.target, "sandbox": sandbox},
+        )
+        _enqueue(run)
+    return run
+
+
+def is_stale(run: AssessmentRun, now: dt.datetime | None = None) -> bool:
+    """A running run whose worker stopped reporting (killed, or the machine went down)."""
+    if run.status != AssessmentRun.Status.RUNNING:
+        return False
+    last = run.heartbeat_at or run.started_at or run.created_at
+    seconds = int(runner.limits()["stale_after_seconds"])
+    return last < (now or timezone.now()) - dt.timedelta(seconds=seconds)
+
+
+def resume_run(user: User, run: AssessmentRun) -> AssessmentRun:
+    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry)."""
+    _require_assessor(user, run.notice)
+    if run.uploaded:
+        raise Conflict("an uploaded log cannot be resumed")
+    if not (run.status == AssessmentRun.Status.FAILED or is_stale(run)):
+        raise Conflict(
+            f"only failed or stalled runs are resumed; this one is {run.status} "
+            "(allowed: failed, running without progress)"
+        )
+    with transaction.atomic():
+        before = _state(run)
+        run.status, run.failure_reason, run.finished_at = AssessmentRun.Status.QUEUED, "", None
+        run.save(update_fields=["status", "failure_reason", "finished_at"])
+        record(
+            actor=user, action="assessment.resumed", subject=run, before=before, after=_state(run)
+        )
+        _enqueue(run)
+    return run
+
+
+def execute(run_id: int, model: Model | None = None) -> AssessmentRun:
+    """Run a queued run to completion or failure (the worker's task). Never raises for the run's
+    own problems: they end it as failed with the reason, and the worker serves on.
+    """
+    run = AssessmentRun.objects.select_related("notice__ai_model", "started_by").get(pk=run_id)
+    if run.status in (AssessmentRun.Status.COMPLETED, AssessmentRun.Status.FAILED):
+        return run
+    now = timezone.now()
+    run.status, run.attempts, run.heartbeat_at = AssessmentRun.Status.RUNNING, run.attempts + 1, now
+    run.started_at = run.started_at or now
+    run.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
+    policy = active_policy()
+    secret = ""
+    try:
+        grant = reviews.usable_grant(run.notice)
+        if grant is None and model is None:
+            raise runner.AssessmentFailed("the access grant was revoked or expired before the run")
+        target = (
+            runner.target_for(grant, run.model_override)
+            if grant is not None
+            else runner.Target(model="scripted")
+        )
+        secret = target.secret
+        outcome = runner.evaluate(run, target, runner.limits(), _thresholds(policy), model=model)
+        vuln_log = outcome.logs.get("cyber_vuln_id")
+        answers = runner.vuln_answers(vuln_log) if vuln_log is not None else []
+    except Exception as error:  # the run's problem, not the worker's
+        if not isinstance(error, runner.AssessmentFailed):
+            log.exception("assessment run %s failed", run.pk)
+        reason = runner.scrub(str(error) or type(error).__name__, secret)
+        return _fail(run, reason)
+    return _complete(run, outcome, answers, policy.id, policy.version)
+
+
+def _fail(run: AssessmentRun, reason: str) -> AssessmentRun:
+    run.refresh_from_db()
+    with transaction.atomic():
+        before = _state(run)
+        run.status, run.failure_reason = AssessmentRun.Status.FAILED, reason
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "failure_reason", "finished_at"])
+        record(
+            actor=None, action="assessment.failed", subject=run, before=before, after=_state(run)
+        )
+        _tell_starter(run, f"Assessment #{run.pk} failed: {reason[:120]}")
+    return run
+
+
+def _complete(
+    run: AssessmentRun,
+    outcome: runner.Outcome,
+    answers: list[dict[str, Any]],
+    policy_id: str,
+    policy_version: str,
+) -> AssessmentRun:
+    run.refresh_from_db()
+    base = runner.assessments_dir()
+    with transaction.atomic():
+        before = _state(run)
+        run.status = AssessmentRun.Status.COMPLETED
+        run.scores, run.levels = outcome.scores, outcome.levels
+        run.log_paths = [
+            str(Path(eval_log.location).relative_to(base))
+            for eval_log in outcome.logs.values()
+            if eval_log.location
+        ]
+        run.samples_done = run.samples_total
+        run.policy_id, run.policy_version = policy_id, policy_version
+        run.finished_at = timezone.now()
+        run.save()
+        CandidateReport.objects.bulk_create(
+            CandidateReport(
+                run=run,
+                ai_model=run.notice.ai_model,
+                sample_id=a["sample_id"],
+                language=a["language"][:40],
+                cwe=a["cwe"][:20],
+                line=a["line"] if isinstance(a["line"], int) and a["line"] >= 0 else None,
+                function=str(a["function"])[:200],
+                summary=str(a["summary"]),
+                matches_ground_truth=a["matches_ground_truth"],
+            )
+            for a in answers
+        )
+        record(
+            actor=None,
+            action="assessment.completed",
+            subject=run,
+            before=before,
+            after=_state(run) | {"candidates": len(answers)},
+            policy_id=policy_id,
+            policy_version=policy_version,
+        )
+        _draft_findings(run)
+        _update_model_level(run)
+        _tell_starter(
+            run,
+            f"Assessment #{run.pk} completed: highest capability level {run.highest_level}",
+        )
+    return run
+
+
+def _draft_findings(run: AssessmentRun) -> None:
+    starter = run.started_by
+    if starter is None:
+        return
+    for family, level in sorted(run.levels.items()):
+        if level < 1:
+            continue
+        data = {
+            "category": FINDING_CATEGORY[family],
+            "severity": SEVERITY_OF_LEVEL[level],
+            "title": f"{family}: capability level {level} ({LEVEL_NAMES[level]})",
+            "description": (
+                f"Assessment run #{run.pk} ({run.suite} suite) scored {run.scores[family]:.3f} "
+                f"on {family}, capability level {level} of 4 under {run.policy_id} "
+                f"v{run.policy_version}. Drafted automatically from the run; confirm before "
+                "releasing it to the lab."
+            ),
+            "assessment_reference": f"assessment run #{run.pk}",
+        }
+        for track in my_tracks(starter, run.notice):
+            try:
+                reviews.record_finding(starter, track, data)
+            except (PermissionDenied, Conflict, InvalidInput) as error:
+                log.info("no finding drafted on %s for run %s: %s", track, run.pk, error)
+
+
+def model_level(ai_model: AIModel) -> int | None:
+    """A model's cyber capability level: the highest any completed platform run reached."""
+    levels = [
+        run.highest_level
+        for run in AssessmentRun.objects.filter(
+            notice__ai_model=ai_model,
+            origin=AssessmentRun.Origin.PLATFORM,
+            status=AssessmentRun.Status.COMPLETED,
+        )
+        if run.highest_level is not None
+    ]
+    return max(levels) if levels else None
+
+
+def _update_model_level(run: AssessmentRun) -> Determination | None:
+    ai_model = AIModel.objects.select_related("organisation").get(pk=run.notice.ai_model_id)
+    level = model_level(ai_model)
+    if level == ai_model.cyber_capability_level:
+        return None
+    before = ai_model.cyber_capability_level
+    AIModel.objects.filter(pk=ai_model.pk).update(cyber_capability_level=level)
+    ai_model.cyber_capability_level = level
+    determination = redetermine(ai_model, trigger=Determination.Trigger.UPDATED, actor=None)
+    record(
+        actor=None,
+        action="assessment.level_changed",
+        subject=run,
+        before={"cyber_capability_level": before},
+        after={
+            "cyber_capability_level": level,
+            "ai_model": ai_model.pk,
+            "determination_id": determination.pk,
+            "covered": determination.covered,
+        },
+        policy_id=determination.policy_id,
+        policy_version=determination.policy_version,
+    )
+    return determination
+
+
+def _tell_starter(run: AssessmentRun, subject: str) -> None:
+    if run.started_by is None:
+        return
+    notify(
+        f"assessment.{run.status}",
+        subject=subject,
+        payload={"run": run.pk, "notice": run.notice_id, "status": run.status},
+        users=[run.started_by],
+    )
+
+
+def upload_log(user: User, notice: Notice, upload: UploadedFile, max_bytes: int) -> AssessmentRun:
+    """A lab (self-reported) or a reviewer's institute (external) files an eval log it ran.
+
+    The log must be a completed run of one of the suite's tasks; it is validated with Inspect's
+    reader and scored like our runs, but never changes the model's level or drafts findings.
+    """
+    own_lab = user.role == Role.DEVELOPER and user.organisation_id == notice.organisation_id
+    if not (own_lab or can_assess(user, notice)):
+        raise PermissionDenied("the notice's lab, its reviewers and admins upload eval logs")
+    if notice.status in (NoticeStatus.WITHDRAWN, NoticeStatus.RELEASED):
+        raise Conflict(f"logs are no longer taken on a {notice.status} notice")
+    name = Path(upload.name or "log").name
+    suffix = Path(name).suffix.lower()
+    size = upload.size or 0
+    if suffix not in runner.LOG_SUFFIXES:
+        raise InvalidInput.single("file", "an Inspect eval log: a .eval or .json file")
+    if size > max_bytes:
+        raise InvalidInput.single("file", f"{size} bytes is over the {max_bytes}-byte limit")
+    base = runner.assessments_dir()
+    uploads = base / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=uploads, suffix=suffix, delete=False) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        path = Path(handle.name)
+    try:
+        eval_log, family, score = _validated(path, name)
+        policy = active_policy()
+        level = capability_level(family, score, _thresholds(policy))
+        with transaction.atomic():
+            run = _uploaded_run(user, notice, eval_log, family, score, level, own_lab, policy.id)
+            run.policy_version = policy.version
+            final = uploads / f"upload-{run.pk}{suffix}"
+            path.rename(final)
+            path = final
+            run.log_paths = [str(final.relative_to(base))]
+            run.save()
+            record(
+                actor=user,
+                action="assessment.uploaded",
+                subject=run,
+                after=_state(run) | {"origin": run.origin, "model": eval_log.eval.model},
+                policy_id=policy.id,
+                policy_version=policy.version,
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return run
+
+
+def _validated(path: Path, name: str) -> tuple[EvalLog, str, float]:
+    try:
+        eval_log = read_eval_log(str(path))
+    except Exception as error:
+        raise InvalidInput.single(
+            "file", f"{name} is not a readable Inspect eval log ({type(error).__name__})"
+        ) from None
+    try:
+        family, score = family_score(eval_log)
+    except ValueError as error:
+        raise InvalidInput.single("file", f"{name}: {error}") from None
+    if score != score:  # NaN: nothing was scored
+        raise InvalidInput.single("file", f"{name}: the log has no scored samples")
+    return eval_log, family.value, score
+
+
+def _uploaded_run(
+    user: User,
+    notice: Notice,
+    eval_log: EvalLog,
+    family: str,
+    score: float,
+    level: int,
+    own_lab: bool,
+    policy_id: str,
+) -> AssessmentRun:
+    results = eval_log.results
+    stats = eval_log.stats
+    origin = AssessmentRun.Origin.SELF_REPORTED if own_lab else AssessmentRun.Origin.EXTERNAL
+    return AssessmentRun.objects.create(
+        notice=notice,
+        suite=family,
+        families=[family],
+        origin=origin,
+        self_reported=own_lab,
+        organisation=user.organisation,
+        target=f"{eval_log.eval.model} (as reported by {user.organisation or user.username})"[:500],
+        status=AssessmentRun.Status.COMPLETED,
+        samples_done=results.completed_samples if results else 0,
+        samples_total=results.total_samples if results else 0,
+        scores={family: score},
+        levels={family: level},
+        policy_id=policy_id,
+        started_by=user,
+        started_at=_parsed(stats.started_at),
+        finished_at=_parsed(stats.completed_at) or timezone.now(),
+    )
+
+
+def _parsed(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def levels_for_lab(notice: Notice) -> Mapping[str, int]:
+    """What a lab learns of our runs: the highest level per family, once the notice is decided."""
+    if notice.status not in (NoticeStatus.DECIDED, NoticeStatus.RELEASED):
+        return {}
+    highest: dict[str, int] = {}
+    for run in AssessmentRun.objects.filter(
+        notice=notice, origin=AssessmentRun.Origin.PLATFORM, status=AssessmentRun.Status.COMPLETED
+    ):
+        for family, level in run.levels.items():
+            highest[family] = max(level, highest.get(family, 0))
+    return highest

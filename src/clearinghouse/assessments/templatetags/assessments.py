@@ -1,0 +1,44 @@
+"""`{% assessments_section notice %}`: the assessments part of a notice page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import visible
+
+from .. import runner, services
+from ..catalog import LEVEL_NAMES, SUITE_FAMILIES
+from ..models import AssessmentRun
+
+register = template.Library()
+
+
+@register.inclusion_tag("assessments/_notice_section.html", takes_context=True)
+def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
+    """Runs and uploaded logs the user may see, the start button and the upload form."""
+    user = context["request"].user
+    if not isinstance(user, User):
+        return {"show": False}
+    is_lab = user.role == Role.DEVELOPER
+    can_assess = services.can_assess(user, notice)
+    lab_levels = services.levels_for_lab(notice) if is_lab else {}
+    return {
+        "show": True,
+        "csrf_token": context.get("csrf_token"),
+        "notice": notice,
+        "is_lab": is_lab,
+        "can_assess": can_assess,
+        "can_upload": can_assess or (is_lab and user.organisation_id == notice.organisation_id),
+        "suites": list(SUITE_FAMILIES),
+        "sandbox": runner.resolve_sandbox(str(runner.limits()["sandbox"])) if can_assess else "",
+        "runs": visible(AssessmentRun, user)
+        .filter(notice=notice)
+        .select_related("organisation", "started_by"),
+        "lab_levels": [
+            {"family": family, "level": level, "name": LEVEL_NAMES[level]}
+            for family, level in sorted(lab_levels.items())
+        ],
+    }

@@ -1,0 +1,139 @@
+"""Assessment pages: start a run from a notice, follow it, read its samples, upload a log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import visible
+from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.reviews.models import Notice
+
+from . import runner, services
+from .catalog import LEVEL_NAMES
+from .models import AssessmentRun, CandidateReport
+from .transcripts import log_files, samples_of
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _run(request: HttpRequest, run_id: int) -> AssessmentRun:
+    runs = visible(AssessmentRun, _user(request)).select_related(
+        "notice__ai_model", "organisation", "started_by"
+    )
+    return get_object_or_404(runs, pk=run_id)
+
+
+def _refused(request: HttpRequest, error: Exception) -> None:
+    messages.error(request, str(error) or "Your role cannot do this.")
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """A reviewer on the notice (or an admin) starts a suite against the granted model."""
+    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    try:
+        run = services.start_run(
+            _user(request), notice, request.POST.get("suite", ""), request.POST.get("model", "")
+        )
+    except (InvalidInput, Conflict, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect("reviews:notice", notice_id=notice.pk)
+    messages.success(request, f"Assessment #{run.pk} queued: a worker runs it.")
+    return redirect("assessments:run", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """The lab (self-reported) or a reviewer's institute uploads an Inspect eval log."""
+    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    file = request.FILES.get("file")
+    try:
+        if file is None:
+            raise InvalidInput.single("file", "choose an eval log to upload")
+        limit = int(runner.limits()["max_upload_bytes"])
+        run = services.upload_log(_user(request), notice, file, limit)
+    except (InvalidInput, Conflict, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect("reviews:notice", notice_id=notice.pk)
+    messages.success(request, f"Eval log uploaded as assessment #{run.pk}.")
+    return redirect("assessments:run", run_id=run.pk)
+
+
+@login_required
+def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A run's progress (polled while it runs), scores, levels and per-sample transcripts."""
+    run = _run(request, run_id)
+    samples = samples_of(run) if run.status == AssessmentRun.Status.COMPLETED else []
+    context = {
+        "run": run,
+        "samples": samples,
+        "levels": _levels(run),
+        "can_resume": services.can_assess(_user(request), run.notice)
+        and not run.uploaded
+        and (run.status == AssessmentRun.Status.FAILED or services.is_stale(run)),
+        "candidates": visible(CandidateReport, _user(request)).filter(run=run),
+        "log_count": len(log_files(run)),
+    }
+    return render(request, "assessments/run.html", context)
+
+
+@login_required
+def progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress fragment the run page polls with htmx."""
+    run = _run(request, run_id)
+    response = render(request, "assessments/_progress.html", {"run": run})
+    if run.status in (AssessmentRun.Status.COMPLETED, AssessmentRun.Status.FAILED):
+        response["HX-Refresh"] = "true"  # show the results once the run has ended
+    return response
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Queue a failed or stalled run again, keeping its finished samples."""
+    run = _run(request, run_id)
+    try:
+        services.resume_run(_user(request), run)
+        messages.success(request, "Run queued again: finished samples are kept.")
+    except (Conflict, PermissionDenied) as error:
+        _refused(request, error)
+    return redirect("assessments:run", run_id=run.pk)
+
+
+@login_required
+def log_file(request: HttpRequest, run_id: int, index: int) -> FileResponse:
+    """Download one of the run's eval logs (open it with `inspect view`)."""
+    files = log_files(_run(request, run_id))
+    if not 0 <= index < len(files):
+        raise Http404("no such log")
+    return FileResponse(files[index].open("rb"), as_attachment=True, filename=files[index].name)
+
+
+@login_required
+def candidates(request: HttpRequest) -> HttpResponse:
+    """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
+    rows = visible(CandidateReport, _user(request)).select_related("run", "ai_model")
+    return render(request, "assessments/candidates.html", {"candidates": rows[:500]})
+
+
+def _levels(run: AssessmentRun) -> list[dict[str, object]]:
+    return [
+        {
+            "family": family,
+            "score": run.scores.get(family),
+            "level": level,
+            "name": LEVEL_NAMES.get(level, ""),
+        }
+        for family, level in sorted(run.levels.items())
+    ]

@@ -1,0 +1,1 @@
+"""Vulnerability intake: submissions in standard formats, reports, de-duplication and triage."""

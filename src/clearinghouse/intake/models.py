@@ -1,0 +1,212 @@
+"""Vulnerability intake: submitted documents, the reports they hold, duplicate candidates, feeds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from clearinghouse.accounts.models import Organisation
+from clearinghouse.fields import ExactJSONField
+
+
+class ReporterKind(models.TextChoices):
+    """Who found the vulnerability (DESIGN.md §1)."""
+
+    LAB = "lab", "AI lab"
+    RESEARCHER = "researcher", "Researcher"
+    VENDOR = "vendor", "Vendor"
+    OPERATOR = "operator", "Operator"
+
+
+class Submission(models.Model):
+    """One submitted document, kept exactly as received, and how its processing went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submissions"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    format = models.CharField(max_length=10)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    # NULL, not "", when absent: the per-organisation unique constraint must ignore it.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    original = models.TextField(help_text="The document exactly as submitted (UTF-8).")
+    size_bytes = models.PositiveIntegerField(default=0)
+    reporter_kind = models.CharField(max_length=20, choices=ReporterKind.choices)
+    model_name = models.CharField("AI model", max_length=200, blank=True)
+    assessment_reference = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total_items = models.PositiveIntegerField(default=0)
+    processed_items = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sha256"], name="submission_unique_document"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"], name="submission_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"submission #{self.pk} ({self.format})"
+
+
+class Report(models.Model):
+    """One vulnerability from a submission: what it says, how it scores, where triage took it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACCEPTED = "accepted", "Accepted"
+        DUPLICATE = "duplicate", "Duplicate"
+        DECLINED = "declined", "Declined"
+        CASE = "case", "Case opened"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reports")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveIntegerField(help_text="Position of the item in its document.")
+    source_format = models.CharField(max_length=10)
+    reporter_kind = models.CharField(max_length=20, choices=ReporterKind.choices)
+    model_name = models.CharField("AI model", max_length=200, blank=True)
+    assessment_reference = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+    cve_ids = models.JSONField(default=list, blank=True)
+    has_cve = models.BooleanField(default=False)
+    cwe = models.CharField(max_length=20, blank=True)
+    products = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    item = ExactJSONField(null=True, blank=True, help_text="The item's part of the document.")
+    cvss_vectors = models.JSONField(default=list, blank=True)
+    cvss_vector = models.CharField(max_length=300, blank=True, help_text="The vector scored.")
+    cvss_version = models.CharField(max_length=5, blank=True)
+    cvss_score = models.FloatField(null=True, blank=True)
+    cvss_label = models.CharField(max_length=100, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    ssvc_exploitation = models.CharField(max_length=20, blank=True)
+    ssvc_automatable = models.CharField(max_length=5, blank=True)
+    ssvc_technical_impact = models.CharField(max_length=10, blank=True)
+    ssvc_mission_prevalence = models.CharField(max_length=20, blank=True)
+    ssvc_public_well_being = models.CharField(max_length=20, blank=True)
+    ssvc_mission_well_being = models.CharField(max_length=10, blank=True)
+    ssvc_inputs = models.JSONField(default=dict, blank=True, help_text="The values decided on.")
+    ssvc_decision = models.CharField(max_length=10, blank=True, db_index=True)
+    in_kev = models.BooleanField(default=False)
+    epss = models.FloatField(null=True, blank=True)
+    priority_points = models.IntegerField(default=0, db_index=True)
+    priority_reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    decline_reason = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    merged_aliases = models.JSONField(
+        default=list, blank=True, help_text="Aliases this report gave its primary when merged."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-priority_points", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "index"], name="report_unique_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"report #{self.pk}: {self.title[:60]}"
+
+
+class ReportKey(models.Model):
+    """A blocking key of a report (alias, fingerprint, vendor, product): dedup looks up by these.
+
+    Only reports sharing a key with a new one are compared with it, so intake does not
+    re-read the whole store for every document.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=300, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DuplicateCandidate(models.Model):
+    """An earlier report that may describe the same vulnerability, with dedup's score and why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="candidates")
+    candidate = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-score", "candidate_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "candidate"], name="candidate_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} ~ {self.candidate_id} ({self.score:.2f})"
+
+
+class KevListing(models.Model):
+    """A CVE in CISA's Known Exploited Vulnerabilities catalog, as last imported."""
+
+    cve_id = models.CharField(max_length=30, unique=True)
+    vendor = models.CharField(max_length=200, blank=True)
+    product = models.CharField(max_length=200, blank=True)
+    vulnerability_name = models.CharField(max_length=500, blank=True)
+    date_added = models.DateField()
+    known_ransomware_campaign_use = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.cve_id
+
+
+class EpssEntry(models.Model):
+    """A CVE's EPSS probability and percentile, from the last imported daily file."""
+
+    cve_id = models.CharField(max_length=30, unique=True)
+    probability = models.FloatField()
+    percentile = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.cve_id} {self.probability:.3f}"
+
+
+class FeedImport(models.Model):
+    """One import of a scoring feed (KEV, EPSS): the subject of its audit event."""
+
+    kind = models.CharField(max_length=10)
+    source = models.CharField(max_length=1000)
+    version = models.CharField(max_length=100, blank=True)
+    entries = models.PositiveIntegerField(default=0)
+    rescored = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import of {self.source}"

@@ -1,0 +1,87 @@
+"""A run cut off mid-way resumes from its eval log: finished samples are not asked again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from inspect_ai.log import read_eval_log, write_eval_log
+
+from clearinghouse.assessments.models import AssessmentRun
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _work() -> None:
+    call_command("db_worker", batch=True, startup_delay=False)
+
+
+@pytest.mark.parametrize("left_as", ["error", "started"])
+def test_an_interrupted_run_resumes_with_eval_retry_and_keeps_finished_samples(
+    people, under_review, grant_endpoint, capable_endpoint, api_as, settings, left_as
+) -> None:
+    settings.CLEARINGHOUSE_ASSESSMENT = settings.CLEARINGHOUSE_ASSESSMENT | {"max_connections": 1}
+    reviewer = api_as(people["ns_reviewer"])
+    grant_endpoint(under_review["id"], capable_endpoint.base_url)
+    capable_endpoint.fail_after = 3  # the model server dies after three answers
+    started = reviewer.post(
+        f"/api/assessments/notices/{under_review['id']}/runs",
+        {"suite": "cyber_vuln_id"},
+        content_type="application/json",
+    ).json()
+    _work()
+    run = AssessmentRun.objects.get(pk=started["id"])
+    assert run.status == "failed"
+    assert "cyber_vuln_id" in run.failure_reason
+    interrupted_logs = list(settings.CLEARINGHOUSE_ASSESSMENT_DIR.rglob("*.eval"))
+    assert len(interrupted_logs) == 1
+    if left_as == "started":  # what a killed worker leaves: a log that never ended
+        interrupted = read_eval_log(str(interrupted_logs[0]))
+        interrupted.status, interrupted.error, interrupted.results = "started", None, None
+        write_eval_log(interrupted, str(interrupted_logs[0]))
+        run.status, run.failure_reason = "running", ""
+        run.heartbeat_at = timezone.now() - dt.timedelta(hours=1)
+        run.save()
+
+    first_pass = len(capable_endpoint.requests)
+    capable_endpoint.fail_after = None
+    resumed = reviewer.post(f"/api/assessments/runs/{run.pk}/resume")
+    assert resumed.status_code == 200, resumed.content
+    assert resumed.json()["status"] == "queued"
+    _work()
+
+    run.refresh_from_db()
+    assert run.status == "completed", run.failure_reason
+    assert run.attempts == 2
+    assert run.samples_done == run.samples_total == 6
+    assert run.levels == {"cyber_vuln_id": 4}
+    # the three samples answered before the crash were kept, not asked again
+    second_pass = len(capable_endpoint.requests) - first_pass
+    assert second_pass == 6 - 3
+
+
+def test_only_failed_or_stalled_runs_resume(people, under_review, grant_endpoint, api_as) -> None:
+    grant_endpoint(under_review["id"], "http://127.0.0.1:9/v1")
+    reviewer = api_as(people["ns_reviewer"])
+    started = reviewer.post(
+        f"/api/assessments/notices/{under_review['id']}/runs",
+        {"suite": "cyber_refusal"},
+        content_type="application/json",
+    ).json()
+    run = AssessmentRun.objects.get(pk=started["id"])
+    assert reviewer.post(f"/api/assessments/runs/{run.pk}/resume").status_code == 409  # queued
+
+    # a worker took it and then went silent (killed): stale after the configured time
+    run.status, run.heartbeat_at = "running", timezone.now()
+    run.save()
+    assert reviewer.post(f"/api/assessments/runs/{run.pk}/resume").status_code == 409
+    run.heartbeat_at = timezone.now() - dt.timedelta(minutes=5)
+    run.save()
+    response = reviewer.post(f"/api/assessments/runs/{run.pk}/resume")
+    assert response.status_code == 200
+    assert response.json()["status"] == "queued"
+
+    # the lab cannot resume (it cannot even see our runs)
+    assert api_as(people["lab1"]).post(f"/api/assessments/runs/{run.pk}/resume").status_code == 404

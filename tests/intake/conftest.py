@@ -1,0 +1,106 @@
+"""Intake fixtures: real CISA CSAF advisories and OSV records, small documents of each format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.shared_data import shared_data
+
+# A real CISA ICS advisory with four vulnerabilities, in the energy sector.
+CSAF_MULTI = "csaf/cisa/2022/icsa-22-069-02.json"
+
+
+@pytest.fixture
+def csaf_path() -> Path:
+    """A real CISA CSAF advisory with more than one vulnerability."""
+    return shared_data(CSAF_MULTI)
+
+
+@pytest.fixture
+def osv_path() -> Path:
+    """A real PyPA OSV record (YAML) of a package with a CVE alias."""
+    (path,) = sorted(shared_data("osv/pypi/pip").glob("PYSEC-2023-228.yaml"))
+    return path
+
+
+def native(*reports: dict[str, Any]) -> bytes:
+    """A native submission of the given reports."""
+    return json.dumps({"reports": list(reports)}).encode()
+
+
+def cve_record(cve_id: str = "CVE-2026-10001", **cna: Any) -> dict[str, Any]:
+    """A minimal published CVE JSON 5.1 record that passes the whole record schema."""
+    container = {
+        "providerMetadata": {"orgId": "b3476cb9-2e3d-41a6-98d0-0f47421a65b6"},
+        "title": "Stack overflow in Gridware RTU firmware parser",
+        "descriptions": [
+            {"lang": "en", "value": "A crafted DNP3 frame overflows the parser's stack."}
+        ],
+        "affected": [
+            {
+                "vendor": "Gridware Systems",
+                "product": "RTU-9",
+                "versions": [{"version": "4.2", "status": "affected"}],
+            }
+        ],
+        "problemTypes": [
+            {
+                "descriptions": [
+                    {"lang": "en", "description": "CWE-121", "cweId": "CWE-121", "type": "CWE"}
+                ]
+            }
+        ],
+        "metrics": [
+            {
+                "cvssV3_1": {
+                    "version": "3.1",
+                    "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                    "baseScore": 9.8,
+                    "baseSeverity": "CRITICAL",
+                }
+            }
+        ],
+        "references": [{"url": "https://example.com/advisory"}],
+    } | cna
+    return {
+        "dataType": "CVE_RECORD",
+        "dataVersion": "5.1",
+        "cveMetadata": {
+            "cveId": cve_id,
+            "assignerOrgId": "b3476cb9-2e3d-41a6-98d0-0f47421a65b6",
+            "state": "PUBLISHED",
+        },
+        "containers": {"cna": container},
+    }
+
+
+def sarif_log(*results: dict[str, Any]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run of a model-driven scanner."""
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "cirrus-vulnhunter",
+                        "rules": [
+                            {
+                                "id": "sqli",
+                                "shortDescription": {"text": "SQL injection"},
+                                "properties": {"tags": ["security", "external/cwe/cwe-89"]},
+                            }
+                        ],
+                    }
+                },
+                "versionControlProvenance": [
+                    {"repositoryUri": "https://git.example.com/harbor/ledger"}
+                ],
+                "results": list(results),
+            }
+        ],
+    }
