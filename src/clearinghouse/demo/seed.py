@@ -67,7 +67,41 @@ def seed(today: dt.date | None = None) -> list[User]:
         register_model(developer, declaration)
     for entry in data["notice"]:
         _seed_notice(entry["model"], entry["stage"])
+    _seed_scanning()
     return users
+
+
+def _seed_scanning() -> None:
+    """Invented advisories, two operators' SBOMs matched against them, one model-found report."""
+    from clearinghouse.advisories.models import Advisory
+    from clearinghouse.advisories.services import import_osv
+    from clearinghouse.assets.models import Asset
+    from clearinghouse.assets.services import upload_asset
+    from clearinghouse.intake.models import Submission
+    from clearinghouse.intake.services import submit
+
+    here = Path(__file__).parent
+    if not Advisory.objects.filter(osv_id__startswith="x_DEMO-").exists():
+        import_osv(here / "advisories")
+    for username, sbom, name in (
+        ("prairie-operator", "prairie-scada.cdx.json", "SCADA historian"),
+        ("harbor-operator", "harbor-core-banking.cdx.json", "Core banking"),
+    ):
+        operator = User.objects.get(username=username)
+        if not Asset.objects.filter(organisation=operator.organisation, name=name).exists():
+            data = (here / "sboms" / sbom).read_bytes()
+            upload_asset(operator, name=name, data=data, filename=sbom)
+    lab = User.objects.get(username="northwind-dev")
+    if not Submission.objects.filter(organisation=lab.organisation).exists():
+        report = here / "model-found-report.osv.json"
+        submit(
+            lab,
+            report.read_bytes(),
+            filename=report.name,
+            reporter_kind="lab",
+            model_name="Nimbus 5",
+            assessment_reference="demo pre-deployment assessment",
+        )
 
 
 def _seed_notice(model_name: str, stage: str) -> None:

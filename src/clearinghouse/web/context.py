@@ -9,9 +9,14 @@ from clearinghouse.accounts.models import Role, User
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Links the user's role can use; pages still check permissions themselves."""
+    """Links the user's role can use; pages still check permissions themselves.
+
+    `nav_links` are the work areas; `account_links` (tokens, webhooks, admin) sit in the
+    header's secondary row so the primary row stays short on small screens.
+    """
     user = getattr(request, "user", None)
     links: list[tuple[str, str]] = []
+    account: list[tuple[str, str]] = []
     if isinstance(user, User) and user.is_authenticated:
         links.append(("Dashboard", reverse("home")))
         if user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}:
@@ -24,14 +29,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Impact", reverse("assets:impact-list")))
             links.append(("Triage", reverse("intake:queue")))
         elif user.organisation_id is not None:
-            links.append(("Report vulnerabilities", reverse("intake:submit")))
+            links.append(("Report a vulnerability", reverse("intake:submit")))
         if user.is_program_admin or user.role in {Role.COORDINATOR, Role.REVIEWER}:
-            links.append(("Model-found vulnerabilities", reverse("assessments:candidates")))
+            links.append(("Model findings", reverse("assessments:candidates")))
         links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))
-        links.append(("API tokens", reverse("accounts:tokens")))
+        account.append(("API tokens", reverse("accounts:tokens")))
         if user.organisation_id is not None:
-            links.append(("Webhooks", reverse("notifications:webhooks")))
+            account.append(("Webhooks", reverse("notifications:webhooks")))
         if user.is_program_admin:
-            links.append(("Admin", reverse("admin:index")))
-    return {"nav_links": links}
+            account.append(("Admin", reverse("admin:index")))
+    return {"nav_links": links, "account_links": account}
