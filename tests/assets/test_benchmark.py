@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from clearinghouse.advisories.models import Advisory
 from clearinghouse.assets import benchmark
-from clearinghouse.assets.models import Asset, Component
+from clearinghouse.assets.models import Asset, Component, Finding
+from clearinghouse.audit.models import AuditEvent
 from clearinghouse.cli import main
 from clearinghouse.core.formats.osv import read_osv
 from clearinghouse.core.matching import Component as Key
@@ -63,13 +65,24 @@ def test_bench_rematch_prints_each_size_and_the_growth_then_cleans_up(capsys):
     assert "registered 300 components" in out and "registered 3,000 components" in out
     assert out.count("new advisory -> affected components: median") == 2
     assert "growth 300 -> 3,000 components:" in out
-    assert Component.objects.count() == 0
+    assert out.count("re-match task end to end") == 2
+    # The store keeps the corpus but the three timed advisories; the estate and all that
+    # the timed re-matches wrote (findings, notices, audit events) are gone.
+    corpus = {a.id for a in read_osv(shared_data("osv/pypi/pip"), allow_short_commits=True)}
+    assert len(corpus) - Advisory.objects.count() == 3
+    assert Component.objects.count() == 0 and Finding.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="asset.rematched").exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_bench_rematch_refuses_bad_sizes_and_a_database_with_real_assets(capsys, org):
     argv = ["bench", "rematch", "--advisories", str(shared_data("osv/pypi/pip"))]
-    for bad in (["--sizes", "1000,10"], ["--sizes", "ten"], ["--hot-fraction", "0"]):
+    for bad in (
+        ["--sizes", "1000,10"],
+        ["--sizes", "ten"],
+        ["--hot-fraction", "0"],
+        ["--database", "mysql://somewhere/db"],
+    ):
         assert main([*argv, *bad]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: "), err

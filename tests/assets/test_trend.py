@@ -22,7 +22,10 @@ SBOM = b"""{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
 
 @pytest.fixture
 def history(cast, org, user_in, pip_advisories):
-    """SCADA's 8 findings opened ten days ago; today one was remediated, one accepted for 2 days."""
+    """SCADA's 8 findings opened ten days ago; today one was remediated, one accepted for 2 days.
+
+    A third was remediated and re-opened today: open on every day, counted once.
+    """
     data = SBOM
     operator = cast["operator"]
     upload_asset(operator, name="SCADA", data=data)
@@ -37,6 +40,8 @@ def history(cast, org, user_in, pip_advisories):
     change_finding_status(
         operator, accepted, status="accepted_risk", reason="air-gapped", expires=expiry
     )
+    change_finding_status(operator, mine[2], status="remediated")
+    change_finding_status(operator, Finding.objects.get(pk=mine[2].pk), status="open")
     severities = Counter(f.advisory.severity for f in mine)
     assert len(mine) == 8 and len(severities) > 1
     return {

@@ -1,9 +1,10 @@
-"""A synthetic registered estate for `clearinghouse bench rematch`, and the timed lookup.
+"""A synthetic registered estate for `clearinghouse bench rematch`, and the timed paths.
 
 Components are bulk-loaded (COPY on PostgreSQL) under benchmark operators named
-`bench-operator-…`, which `clear_estate` removes again; nothing else in the database is touched.
-The timed path is the re-match task's own lookup (`matching.components_for`) followed by the
-matcher, for an advisory the store has never seen.
+`bench-operator-…`, which `clear_estate` removes again; the advisory store gets the corpus
+(tagged `bench rematch`). Two paths are timed for an advisory the store has not seen: the
+re-match task's own lookup (`matching.components_for`) followed by the matcher, and the
+whole re-match task, rolled back.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from clearinghouse.accounts.models import OrganisationKind, Role, User
@@ -321,48 +322,62 @@ def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) ->
     Rebuilt from each finding's creation and its audited status changes in the window
     (walking back from the current status through each change's `before`), so it shows what
     was true then, as `open_by_severity` counts it now (an expired accepted risk is open).
+    Findings open throughout are counted by the database; only those that changed in the
+    window, and accepted risks, are replayed one by one.
     """
     now = now or timezone.now()
     day_list = [now.date() - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    # The moment each day is counted at: its end, or now for today.
+    # The moment each day is counted at: its last instant, or now for today.
+    end_of = dt.timedelta(days=1) - dt.timedelta(microseconds=1)
     snapshots = [
-        min(now, dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
-        for d in day_list
+        min(now, dt.datetime.combine(d, dt.time(), tzinfo=dt.UTC) + end_of) for d in day_list
     ]
-    window_start = snapshots[0] - dt.timedelta(days=1)
-    rows = visible(Finding, user).values_list(
-        "pk", "status", "risk_expires", "created_at", "advisory__severity"
-    )
-    changes: dict[str, list[tuple[dt.datetime, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    findings = visible(Finding, user)
     events = AuditEvent.objects.filter(
         action="finding.status_changed",
         object_type=Finding._meta.label_lower,
-        occurred_at__gt=window_start,
+        occurred_at__gt=snapshots[0] - dt.timedelta(days=1),
+        object_id__in=findings.annotate(key=Cast("pk", CharField())).values("key"),
     ).values_list("object_id", "occurred_at", "before", "after")
+    changes: dict[int, list[tuple[dt.datetime, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for object_id, occurred_at, before, after in events.order_by("sequence"):
-        changes[object_id].append((occurred_at, _state_of(before), _state_of(after)))
-    series = {severity: [0] * (days + 1) for severity in Severity.values}
+        changes[int(object_id)].append((occurred_at, _state_of(before), _state_of(after)))
+    series = {severity: [0] * days for severity in Severity.values}
+    steady = (
+        findings.filter(status=Finding.Status.OPEN, created_at__lte=now)
+        .values_list("advisory__severity", TruncDate("created_at"))
+        .annotate(count=Count("pk"))
+    )
+    for severity, created, count in steady:
+        _add(series[severity], bisect.bisect_left(day_list, created), len(day_list), count)
+    replayed = findings.filter(Q(pk__in=list(changes)) | Q(status=Finding.Status.ACCEPTED_RISK))
+    rows = replayed.values_list("pk", "status", "risk_expires", "created_at", "advisory__severity")
     for pk, status, expires, created_at, severity in rows.iterator(chunk_size=5000):
-        history = changes.get(str(pk), [])
-        states: list[_State] = []
+        counts = series[severity]
+        if status == Finding.Status.OPEN:  # counted as steady above: replace by its history
+            _add(counts, bisect.bisect_left(day_list, created_at.date()), len(day_list), -1)
+        history = changes.get(pk, [])
+        states: list[_State] = [(created_at, status, expires)]
         if history:
             first = history[0][1]
-            states.append((created_at, first.get("status", status), _expiry(first)))
+            states = [(created_at, first.get("status", status), _expiry(first))]
             states += [
                 (at, state.get("status", status), _expiry(state)) for at, _, state in history[:-1]
             ]
             states.append((history[-1][0], status, expires))
-        else:
-            states.append((created_at, status, expires))
-        ends = [at for at, _, _ in states[1:]] + [None]
-        counts = series[severity]
-        for (since, state, expiry), until in zip(states, ends, strict=True):
+        ends: list[dt.datetime | None] = [at for at, _, _ in states[1:]]
+        for (since, state, expiry), until in zip(states, [*ends, None], strict=True):
             first_day = bisect.bisect_left(snapshots, since)
             last_day = len(snapshots) if until is None else bisect.bisect_left(snapshots, until)
             for index in range(first_day, last_day):
                 if _was_open(state, expiry, day_list[index]):
                     counts[index] += 1
-    return Trend(day_list, {severity: counts[:days] for severity, counts in series.items()})
+    return Trend(day_list, series)
+
+
+def _add(counts: list[int], start: int, stop: int, amount: int) -> None:
+    for index in range(start, stop):
+        counts[index] += amount
 
 
 def _state_of(text: str) -> dict[str, Any]:

@@ -100,16 +100,22 @@ def rematch(args: argparse.Namespace) -> int:
     advisories = [a for a in _advisories(args) if not a.is_withdrawn]
     url = args.database or os.environ.get("CLEARINGHOUSE_DATABASE_URL")
     if url:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise BadInput("--database: give a postgres://… URL")
         os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
     setup_django()
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     from clearinghouse.assets import benchmark
     from clearinghouse.assets.models import Asset
 
     from ._common import call
 
-    call("migrate", verbosity=0)
+    try:
+        call("migrate", verbosity=0)
+    except DatabaseError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BadInput(f"cannot use the database: {reason}") from None
     if Asset.objects.exclude(organisation__name__startswith=benchmark.PREFIX).exists():
         raise BadInput("the database holds real assets: point --database at a dedicated one")
     corpus = benchmark.corpus_versions(advisories)

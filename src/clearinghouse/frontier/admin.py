@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin as _ReadOnly
+from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin
 
 from .models import AIModel, Designation, Determination, PolicyActivation
 
-__all__ = ["_ReadOnly"]  # intake's admin still imports it from here; new code: audit.admin_mixins
-
 
 @admin.register(AIModel)
-class AIModelAdmin(_ReadOnly):
+class AIModelAdmin(ReadOnlyModelAdmin):
     """Registered models."""
 
     list_display = ["name", "version", "organisation", "covered", "planned_release_date"]
@@ -21,7 +19,7 @@ class AIModelAdmin(_ReadOnly):
 
 
 @admin.register(Determination)
-class DeterminationAdmin(_ReadOnly):
+class DeterminationAdmin(ReadOnlyModelAdmin):
     """Every determination ever made."""
 
     list_display = [
@@ -35,5 +33,5 @@ class DeterminationAdmin(_ReadOnly):
     list_filter = ["policy_id", "covered", "trigger"]
 
 
-admin.site.register(Designation, _ReadOnly)
-admin.site.register(PolicyActivation, _ReadOnly)
+admin.site.register(Designation, ReadOnlyModelAdmin)
+admin.site.register(PolicyActivation, ReadOnlyModelAdmin)

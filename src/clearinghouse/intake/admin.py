@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from clearinghouse.frontier.admin import _ReadOnly
+from clearinghouse.audit.admin_mixins import ReadOnlyModelAdmin
 
 from .models import Report, Submission
 
 
 @admin.register(Submission)
-class SubmissionAdmin(_ReadOnly):
+class SubmissionAdmin(ReadOnlyModelAdmin):
     """Submitted documents and their processing."""
 
     list_display = ["id", "organisation", "format", "status", "total_items", "created_at"]
@@ -18,7 +18,7 @@ class SubmissionAdmin(_ReadOnly):
 
 
 @admin.register(Report)
-class ReportAdmin(_ReadOnly):
+class ReportAdmin(ReadOnlyModelAdmin):
     """Reports and their triage state."""
 
     list_display = ["id", "title", "organisation", "status", "ssvc_decision", "priority_points"]

@@ -4,6 +4,7 @@ import pytest
 
 from clearinghouse.core.formats.csaf import read_csaf
 from clearinghouse.core.scoring.dedup import (
+    DEFAULT_GROUP_THRESHOLD,
     DuplicateCandidate,
     Report,
     find_duplicates,
@@ -50,6 +51,40 @@ def test_each_candidate_explains_its_score() -> None:
     # 3.0 and 3.1 vectors, one with temporal metrics, are one base vector.
     assert "same weakness CWE-122" in candidate.reason
     assert "same CVSS base vector AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H" in candidate.reason
+
+
+def test_scorings_with_no_base_vector_in_common_lower_the_score() -> None:
+    rescored = Report(
+        report_id="d",
+        title=_REWORDED.title,
+        description=_REWORDED.description,
+        cwe="CWE-122",
+        cvss_vectors=("CVSS:3.1/AV:L/AC:H/PR:H/UI:N/S:U/C:L/I:N/A:N",),
+    )
+    candidates = find_duplicates_reference([_OVERFLOW, _REWORDED, rescored], min_score=0.0)
+    same, other = _pair(candidates, "a", "b"), _pair(candidates, "a", "d")
+    assert "no CVSS base vector in common" in other.reason
+    assert other.score == pytest.approx(same.score - 0.3, abs=1e-6)  # -0.2 instead of +0.1
+
+
+def test_identical_stock_wording_with_few_distinctive_words_is_never_merged_alone() -> None:
+    # Two vendors' advisories for different bugs, both in a weakness's stock phrase (in a real
+    # queue the template words around it are stop words, leaving about this much).
+    stock = "Memory corruption."
+    vector = ("CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",)
+    one = Report(report_id="x", description=stock, cwe="CWE-787", cvss_vectors=vector)
+    two = Report(report_id="y", description=stock, cwe="CWE-787", cvss_vectors=vector)
+    (candidate,) = find_duplicates([one, two], min_score=0.5)
+    assert candidate.score == 0.9 < DEFAULT_GROUP_THRESHOLD  # still a candidate to review
+    assert candidate.reasons[0] == "text similarity 1.00"
+    assert candidate.reasons[-1].endswith("distinctive words in common")
+    longer = [
+        Report(report_id=r.report_id, description=f"{stock} Parsing crafted XYZ project files "
+               "in the ScreenEditor overflows the layout table.", cwe=r.cwe, cvss_vectors=vector)
+        for r in (one, two)
+    ]  # fmt: skip
+    (candidate,) = find_duplicates(longer, min_score=0.5)
+    assert candidate.score == 1.0
 
 
 def test_a_shared_alias_is_a_certain_duplicate_whatever_the_text() -> None:
