@@ -25,6 +25,7 @@ def upload(client, path, name="Plant SCADA"):
 def asset(cast, api_as, pip_advisories, alpine_python_sbom):
     response = upload(api_as(cast["operator"]), alpine_python_sbom)
     assert response.status_code == 201, response.content
+    assert response.json()["matched_at"] is not None  # matched at once, and the reply says so
     return Asset.objects.get(pk=response.json()["id"])
 
 

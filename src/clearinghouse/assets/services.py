@@ -206,6 +206,7 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
             uploaded_by=user,
         )
         outcome = match_components(list(asset.components.all()))
+        asset.refresh_from_db(fields=["matched_at"])  # set in bulk by the matcher
         record(
             actor=user,
             action="asset.uploaded",
