@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from .models import ApiToken, User
+from .permissions import signed_in
 from .services import issue_token, revoke_token
 
 router = Router(tags=["accounts"])
@@ -55,33 +56,27 @@ class NewTokenOut(TokenOut):
     token: str
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> User:
     """The signed-in user and organisation."""
-    return _user(request)
+    return signed_in(request)
 
 
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
     """My API tokens (without secrets)."""
-    return list(_user(request).api_tokens.order_by("-created_at"))
+    return list(signed_in(request).api_tokens.order_by("-created_at"))
 
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     """Issue a token; copy it now, it is not shown again."""
-    token, secret = issue_token(_user(request), payload.name)
+    token, secret = issue_token(signed_in(request), payload.name)
     return Status(201, TokenOut.from_orm(token).model_dump() | {"token": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     """Revoke one of my tokens."""
-    revoke_token(_user(request), get_object_or_404(_user(request).api_tokens, pk=token_id))
+    revoke_token(signed_in(request), get_object_or_404(signed_in(request).api_tokens, pk=token_id))
     return Status(204, None)

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 
 from .models import User
 
@@ -53,3 +55,15 @@ def visible(source: type[M] | QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
     if public is not None:
         condition |= public
     return queryset.filter(condition)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The user behind a page request (session) or an API request (token or session).
+
+    Views are wrapped in `login_required` and API routes require authentication, so anything
+    else here is a wiring mistake, refused rather than served.
+    """
+    user = getattr(request, "auth", None) or request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("sign in first")
+    return user

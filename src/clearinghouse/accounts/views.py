@@ -8,13 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import User
+from .permissions import signed_in
 from .services import issue_token, revoke_token
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
@@ -22,8 +17,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     """List my tokens; a POST issues one and shows its secret on this response only."""
     secret = None
     if request.method == "POST":
-        _, secret = issue_token(_user(request), request.POST.get("name", "").strip() or "token")
-    listed = _user(request).api_tokens.order_by("-created_at")
+        _, secret = issue_token(signed_in(request), request.POST.get("name", "").strip() or "token")
+    listed = signed_in(request).api_tokens.order_by("-created_at")
     return render(request, "accounts/tokens.html", {"tokens": listed, "secret": secret})
 
 
@@ -31,7 +26,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of my tokens."""
-    token = get_object_or_404(_user(request).api_tokens, pk=token_id, revoked_at__isnull=True)
-    revoke_token(_user(request), token)
+    token = get_object_or_404(signed_in(request).api_tokens, pk=token_id, revoked_at__isnull=True)
+    revoke_token(signed_in(request), token)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("accounts:tokens")

@@ -10,8 +10,7 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 
 from . import services
 from .models import Advisory
@@ -55,12 +54,6 @@ class AdvisoryFilter(Schema):
     offset: int = 0
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def filtered(advisories: QuerySet[Advisory], filters: AdvisoryFilter) -> QuerySet[Advisory]:
     """Apply the list filters (shared by the API and the page)."""
     if filters.ecosystem:
@@ -73,7 +66,7 @@ def filtered(advisories: QuerySet[Advisory], filters: AdvisoryFilter) -> QuerySe
 @router.get("/", response=list[AdvisoryOut])
 def list_advisories(request: HttpRequest, filters: Query[AdvisoryFilter]) -> list[Advisory]:
     """Advisories, newest change first; every signed-in user sees the whole store."""
-    advisories = filtered(visible(Advisory, _user(request)), filters)
+    advisories = filtered(visible(Advisory, signed_in(request)), filters)
     limit = max(1, min(filters.limit, 1000))
     window = advisories.prefetch_related("packages")[filters.offset : filters.offset + limit]
     return list(window)
@@ -83,7 +76,7 @@ def list_advisories(request: HttpRequest, filters: Query[AdvisoryFilter]) -> lis
 def export(request: HttpRequest) -> FileResponse:
     """Every advisory as an OSV zip (one `ID.json` each): `clearinghouse scan --advisories`."""
     return FileResponse(
-        services.export_zip(_user(request)),
+        services.export_zip(signed_in(request)),
         as_attachment=True,
         filename="clearinghouse-osv.zip",
         content_type="application/zip",
@@ -93,4 +86,4 @@ def export(request: HttpRequest) -> FileResponse:
 @router.get("/{advisory_id}", response=AdvisoryDetailOut)
 def get_advisory(request: HttpRequest, advisory_id: str) -> Advisory:
     """One advisory by its OSV id."""
-    return get_object_or_404(visible(Advisory, _user(request)), osv_id=advisory_id)
+    return get_object_or_404(visible(Advisory, signed_in(request)), osv_id=advisory_id)

@@ -7,18 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import Role
+from clearinghouse.accounts.permissions import signed_in, visible
 
 from .api import AdvisoryFilter, filtered
 from .models import Advisory
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
@@ -28,7 +23,7 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
         ecosystem=request.GET.get("ecosystem") or None,
         package=request.GET.get("package") or None,
     )
-    advisories = filtered(visible(Advisory, _user(request)), filters)
+    advisories = filtered(visible(Advisory, signed_in(request)), filters)
     page = Paginator(advisories, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "advisories/list.html", {"page": page, "filters": filters})
 
@@ -36,7 +31,7 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, osv_id: str) -> HttpResponse:
     """One advisory: summary, packages and ranges; coordinators get a link to its impact."""
-    user = _user(request)
+    user = signed_in(request)
     advisory = get_object_or_404(visible(Advisory, user), osv_id=osv_id)
     context = {
         "advisory": advisory,

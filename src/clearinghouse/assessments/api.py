@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.reviews.models import Notice
 
 from . import runner, services
@@ -91,15 +90,10 @@ class SampleOut(Schema):
     error: str
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.get("/runs", response=list[RunOut])
 def list_runs(request: HttpRequest, notice: int | None = None) -> list[AssessmentRun]:
     """Runs and uploaded logs I may see, newest first; `?notice=ID` for one notice."""
-    runs = visible(AssessmentRun, _user(request)).select_related("organisation", "started_by")
+    runs = visible(AssessmentRun, signed_in(request)).select_related("organisation", "started_by")
     if notice is not None:
         runs = runs.filter(notice_id=notice)
     return list(runs)
@@ -108,8 +102,8 @@ def list_runs(request: HttpRequest, notice: int | None = None) -> list[Assessmen
 @router.post("/notices/{notice_id}/runs", response={201: RunOut})
 def start_run(request: HttpRequest, notice_id: int, payload: StartIn) -> Status[AssessmentRun]:
     """Queue a run of a suite against the notice's granted model (its reviewers and admins)."""
-    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
-    return Status(201, services.start_run(_user(request), notice, payload.suite, payload.model))
+    notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
+    return Status(201, services.start_run(signed_in(request), notice, payload.suite, payload.model))
 
 
 @router.post("/notices/{notice_id}/logs", response={201: RunOut})
@@ -117,35 +111,35 @@ def upload_log(
     request: HttpRequest, notice_id: int, file: File[UploadedFile]
 ) -> Status[AssessmentRun]:
     """Upload an Inspect eval log (.eval or .json) run elsewhere: self-reported for the lab."""
-    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
     limit = int(runner.limits()["max_upload_bytes"])
-    return Status(201, services.upload_log(_user(request), notice, file, limit))
+    return Status(201, services.upload_log(signed_in(request), notice, file, limit))
 
 
 @router.get("/runs/{run_id}", response=RunOut)
 def get_run(request: HttpRequest, run_id: int) -> AssessmentRun:
     """One run with its progress, scores and capability levels."""
-    return get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
+    return get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
 
 
 @router.get("/runs/{run_id}/samples", response=list[SampleOut])
 def run_samples(request: HttpRequest, run_id: int) -> list[SampleView]:
     """The run's samples from its eval logs: input, model output, score and transcript."""
-    run = get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
+    run = get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
     return samples_of(run)
 
 
 @router.post("/runs/{run_id}/resume", response=RunOut)
 def resume_run(request: HttpRequest, run_id: int) -> AssessmentRun:
     """Queue a failed or stalled run again; samples already finished are kept."""
-    run = get_object_or_404(visible(AssessmentRun, _user(request)), pk=run_id)
-    return services.resume_run(_user(request), run)
+    run = get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
+    return services.resume_run(signed_in(request), run)
 
 
 @router.get("/candidates", response=list[CandidateOut])
 def list_candidates(request: HttpRequest, run: int | None = None) -> list[CandidateReport]:
     """Vulnerabilities models reported in assessments (the desk and the notice's reviewers)."""
-    candidates = visible(CandidateReport, _user(request))
+    candidates = visible(CandidateReport, signed_in(request))
     if run is not None:
         candidates = candidates.filter(run_id=run)
     return list(candidates)

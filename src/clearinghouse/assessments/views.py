@@ -9,8 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.reviews.models import Notice
 
@@ -20,13 +19,8 @@ from .models import AssessmentRun, CandidateReport
 from .transcripts import log_files, samples_of
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _run(request: HttpRequest, run_id: int) -> AssessmentRun:
-    runs = visible(AssessmentRun, _user(request)).select_related(
+    runs = visible(AssessmentRun, signed_in(request)).select_related(
         "notice__ai_model", "organisation", "started_by"
     )
     return get_object_or_404(runs, pk=run_id)
@@ -40,10 +34,10 @@ def _refused(request: HttpRequest, error: Exception) -> None:
 @require_POST
 def start(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A reviewer on the notice (or an admin) starts a suite against the granted model."""
-    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
     try:
         run = services.start_run(
-            _user(request), notice, request.POST.get("suite", ""), request.POST.get("model", "")
+            signed_in(request), notice, request.POST.get("suite", ""), request.POST.get("model", "")
         )
     except (InvalidInput, Conflict, PermissionDenied) as error:
         _refused(request, error)
@@ -56,13 +50,13 @@ def start(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The lab (self-reported) or a reviewer's institute uploads an Inspect eval log."""
-    notice = get_object_or_404(visible(Notice, _user(request)), pk=notice_id)
+    notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
     file = request.FILES.get("file")
     try:
         if file is None:
             raise InvalidInput.single("file", "choose an eval log to upload")
         limit = int(runner.limits()["max_upload_bytes"])
-        run = services.upload_log(_user(request), notice, file, limit)
+        run = services.upload_log(signed_in(request), notice, file, limit)
     except (InvalidInput, Conflict, PermissionDenied) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
@@ -79,10 +73,10 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "samples": samples,
         "levels": _levels(run),
-        "can_resume": services.can_assess(_user(request), run.notice)
+        "can_resume": services.can_assess(signed_in(request), run.notice)
         and not run.uploaded
         and (run.status == AssessmentRun.Status.FAILED or services.is_stale(run)),
-        "candidates": visible(CandidateReport, _user(request)).filter(run=run),
+        "candidates": visible(CandidateReport, signed_in(request)).filter(run=run),
         "log_count": len(log_files(run)),
     }
     return render(request, "assessments/run.html", context)
@@ -104,7 +98,7 @@ def resume(request: HttpRequest, run_id: int) -> HttpResponse:
     """Queue a failed or stalled run again, keeping its finished samples."""
     run = _run(request, run_id)
     try:
-        services.resume_run(_user(request), run)
+        services.resume_run(signed_in(request), run)
         messages.success(request, "Run queued again: finished samples are kept.")
     except (Conflict, PermissionDenied) as error:
         _refused(request, error)
@@ -123,7 +117,7 @@ def log_file(request: HttpRequest, run_id: int, index: int) -> FileResponse:
 @login_required
 def candidates(request: HttpRequest) -> HttpResponse:
     """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
-    rows = visible(CandidateReport, _user(request)).select_related("run", "ai_model")
+    rows = visible(CandidateReport, signed_in(request)).select_related("run", "ai_model")
     return render(request, "assessments/candidates.html", {"candidates": rows[:500]})
 
 

@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.advisories.models import Advisory
 from clearinghouse.errors import InvalidInput
 
@@ -115,15 +114,9 @@ class ImpactOut(Schema):
     sectors: list[SectorImpactOut]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _visible_asset(request: HttpRequest, asset_id: int) -> Asset:
     return get_object_or_404(
-        visible(Asset, _user(request)).select_related("organisation"), pk=asset_id
+        visible(Asset, signed_in(request)).select_related("organisation"), pk=asset_id
     )
 
 
@@ -139,14 +132,14 @@ def read_upload(upload: UploadedFile) -> bytes:
 @router.get("/", response=list[AssetOut])
 def list_assets(request: HttpRequest) -> list[Asset]:
     """Assets I may see: my organisation's; coordinators and admins see every operator's."""
-    return list(visible(Asset, _user(request)).select_related("organisation"))
+    return list(visible(Asset, signed_in(request)).select_related("organisation"))
 
 
 @router.post("/", response={201: AssetOut})
 def upload_asset(request: HttpRequest, name: Form[str], sbom: File[UploadedFile]) -> Status[Asset]:
     """Upload an SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) as a named asset; matched now."""
     asset = services.upload_asset(
-        _user(request), name=name, data=read_upload(sbom), filename=sbom.name or ""
+        signed_in(request), name=name, data=read_upload(sbom), filename=sbom.name or ""
     )
     return Status(201, asset)
 
@@ -169,7 +162,7 @@ def replace_sbom(request: HttpRequest, asset_id: int, sbom: File[UploadedFile]) 
     """Upload a new version of the asset's SBOM: removed components' findings are closed."""
     asset = _visible_asset(request, asset_id)
     return services.replace_sbom(
-        _user(request), asset, data=read_upload(sbom), filename=sbom.name or ""
+        signed_in(request), asset, data=read_upload(sbom), filename=sbom.name or ""
     )
 
 
@@ -183,7 +176,7 @@ def list_revisions(request: HttpRequest, asset_id: int) -> list[Any]:
 def get_finding(request: HttpRequest, finding_id: int) -> Finding:
     """One finding."""
     return get_object_or_404(
-        visible(Finding, _user(request)).select_related("advisory", "component"), pk=finding_id
+        visible(Finding, signed_in(request)).select_related("advisory", "component"), pk=finding_id
     )
 
 
@@ -191,13 +184,13 @@ def get_finding(request: HttpRequest, finding_id: int) -> Finding:
 def change_status(request: HttpRequest, finding_id: int, payload: StatusIn) -> Finding:
     """Set a finding's status; the change is audited."""
     finding = get_finding(request, finding_id)
-    return services.change_finding_status(_user(request), finding, **payload.model_dump())
+    return services.change_finding_status(signed_in(request), finding, **payload.model_dump())
 
 
 @router.get("/impact/{advisory_id}", response=ImpactOut)
 def advisory_impact(request: HttpRequest, advisory_id: str) -> dict[str, Any]:
     """Operators, assets and components an advisory affects, per sector (coordinators)."""
-    user = _user(request)
+    user = signed_in(request)
     advisory = get_object_or_404(visible(Advisory, user), osv_id=advisory_id)
     return {"advisory_id": advisory.osv_id, "sectors": services.impact(user, advisory)}
 

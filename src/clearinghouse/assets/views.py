@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import SECTOR_CHOICES, Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.advisories.models import Advisory
 from clearinghouse.audit.services import history
 from clearinghouse.errors import Conflict, InvalidInput
@@ -20,11 +20,6 @@ from . import services
 from .api import read_upload
 from .forms import AssetUploadForm, FindingStatusForm, SbomReplaceForm
 from .models import Asset, Finding
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _sees_scanning(user: User) -> bool:
@@ -37,7 +32,7 @@ def _upload(request: HttpRequest, form: AssetUploadForm) -> Asset | None:
     try:
         upload = form.cleaned_data["sbom"]
         return services.upload_asset(
-            _user(request),
+            signed_in(request),
             name=form.cleaned_data["name"],
             data=read_upload(upload),
             filename=upload.name or "",
@@ -52,7 +47,7 @@ def _upload(request: HttpRequest, form: AssetUploadForm) -> Asset | None:
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
     """The assets the user may see; operators upload new ones here."""
-    user = _user(request)
+    user = signed_in(request)
     if not _sees_scanning(user):
         raise PermissionDenied("operator scanning is for operators and coordinators")
     form = AssetUploadForm(request.POST or None, request.FILES or None)
@@ -75,7 +70,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, asset_id: int) -> HttpResponse:
     """An asset: its findings with their statuses, its components, and its audit trail."""
-    user = _user(request)
+    user = signed_in(request)
     asset = get_object_or_404(visible(Asset, user).select_related("organisation"), pk=asset_id)
     findings = asset.findings.select_related("advisory", "component")
     context = {
@@ -100,7 +95,7 @@ def detail(request: HttpRequest, asset_id: int) -> HttpResponse:
 @require_POST
 def finding_status(request: HttpRequest, finding_id: int) -> HttpResponse:
     """The operator changes a finding's status from the asset page."""
-    user = _user(request)
+    user = signed_in(request)
     finding = get_object_or_404(visible(Finding, user).select_related("asset"), pk=finding_id)
     form = FindingStatusForm(request.POST)
     if form.is_valid():
@@ -120,7 +115,7 @@ def finding_status(request: HttpRequest, finding_id: int) -> HttpResponse:
 @require_POST
 def replace_sbom(request: HttpRequest, asset_id: int) -> HttpResponse:
     """The operator uploads a new version of the asset's SBOM from the asset page."""
-    user = _user(request)
+    user = signed_in(request)
     asset = get_object_or_404(visible(Asset, user), pk=asset_id)
     form = SbomReplaceForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -150,7 +145,7 @@ def _require_coordinator(user: User) -> None:
 @login_required
 def impact_list(request: HttpRequest) -> HttpResponse:
     """Coordinators: the advisories affecting the most operators right now."""
-    user = _user(request)
+    user = signed_in(request)
     _require_coordinator(user)
     rows = (
         services.open_findings(visible(Finding, user))
@@ -168,7 +163,7 @@ def impact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def impact(request: HttpRequest, osv_id: str) -> HttpResponse:
     """Coordinators: one advisory's affected operators, assets and components per sector."""
-    user = _user(request)
+    user = signed_in(request)
     _require_coordinator(user)
     advisory = get_object_or_404(visible(Advisory, user), osv_id=osv_id)
     sectors = services.impact(user, advisory)

@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.core.policy import LabDeclaration, ModelDescription, determine
 from clearinghouse.errors import InvalidInput
 
@@ -103,22 +102,16 @@ class CheckOut(Schema):
     reasons: list[dict[str, Any]]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
     return get_object_or_404(
-        visible(AIModel, _user(request)).select_related("organisation"), pk=model_id
+        visible(AIModel, signed_in(request)).select_related("organisation"), pk=model_id
     )
 
 
 @router.get("/models", response=list[ModelOut])
 def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIModel]:
     """Models I may see: my lab's; reviewers and admins see the whole registry."""
-    models = visible(AIModel, _user(request)).select_related("organisation")
+    models = visible(AIModel, signed_in(request)).select_related("organisation")
     if covered is not None:
         models = models.filter(covered=covered)
     return list(models)
@@ -127,7 +120,7 @@ def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIMod
 @router.post("/models", response={201: ModelOut})
 def register_model(request: HttpRequest, payload: LabDeclaration) -> Status[AIModel]:
     """Register a model of my lab; the response carries its determination."""
-    return Status(201, services.register_model(_user(request), payload.model_dump()))
+    return Status(201, services.register_model(signed_in(request), payload.model_dump()))
 
 
 @router.get("/models/{model_id}", response=ModelOut)
@@ -143,7 +136,7 @@ def update_model(
     payload: Body[dict[str, Any]],
 ) -> AIModel:
     """Change declared fields of my lab's model (any subset); coverage is decided again."""
-    return services.update_model(_user(request), _visible_model(request, model_id), payload)
+    return services.update_model(signed_in(request), _visible_model(request, model_id), payload)
 
 
 @router.get("/models/{model_id}/determinations", response=list[DeterminationOut])
@@ -156,7 +149,7 @@ def list_determinations(request: HttpRequest, model_id: int) -> list[Determinati
 def designate_model(request: HttpRequest, model_id: int, payload: DesignationIn) -> Status[AIModel]:
     """Designate a model as covered (agency reviewers and admins)."""
     model = _visible_model(request, model_id)
-    services.designate(_user(request), model, **payload.model_dump())
+    services.designate(signed_in(request), model, **payload.model_dump())
     return Status(201, model)
 
 
@@ -173,7 +166,7 @@ def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/policies/active", response=ActivationOut)
 def activate_policy(request: HttpRequest, payload: ActivateIn) -> dict[str, Any]:
     """Put a policy in force (admins); every model is determined again, history kept."""
-    activation, count = services.activate_policy(_user(request), payload.policy_id)
+    activation, count = services.activate_policy(signed_in(request), payload.policy_id)
     return {
         "policy_id": activation.policy_id,
         "policy_version": activation.policy_version,

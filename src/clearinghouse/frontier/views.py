@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import Role
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.audit.services import history
 from clearinghouse.core.policy import ModelDescription, determine
 from clearinghouse.errors import Conflict, InvalidInput
@@ -22,21 +22,16 @@ from .models import AIModel
 from .policies import active_policy, available_policies
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
     return get_object_or_404(
-        visible(AIModel, _user(request)).select_related("organisation"), pk=model_id
+        visible(AIModel, signed_in(request)).select_related("organisation"), pk=model_id
     )
 
 
 @login_required
 def model_list(request: HttpRequest) -> HttpResponse:
     """The models the user may see, with coverage."""
-    models = visible(AIModel, _user(request)).select_related("organisation")
+    models = visible(AIModel, signed_in(request)).select_related("organisation")
     return render(request, "frontier/list.html", {"models": models})
 
 
@@ -47,8 +42,8 @@ def _save_form(
         return None
     try:
         if model is None:
-            return services.register_model(_user(request), form.declaration())
-        return services.update_model(_user(request), model, form.declaration())
+            return services.register_model(signed_in(request), form.declaration())
+        return services.update_model(signed_in(request), model, form.declaration())
     except InvalidInput as error:
         form.add_service_errors(error)
     except Conflict as error:
@@ -59,7 +54,7 @@ def _save_form(
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """A lab developer registers a model; the page shows its determination next."""
-    if _user(request).role != Role.DEVELOPER:
+    if signed_in(request).role != Role.DEVELOPER:
         raise PermissionDenied("only lab developers register models")
     form = ModelRegistrationForm(request.POST or None)
     if request.method == "POST" and (model := _save_form(request, form, None)):
@@ -72,7 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, model_id: int) -> HttpResponse:
     """The owning lab changes its declaration; coverage is decided again."""
     model = _visible_model(request, model_id)
-    if _user(request).role != Role.DEVELOPER:
+    if signed_in(request).role != Role.DEVELOPER:
         raise PermissionDenied("only the lab changes its models")
     form = ModelRegistrationForm(request.POST or None, initial=services.declaration_of(model))
     if request.method == "POST" and _save_form(request, form, model):
@@ -85,7 +80,7 @@ def edit(request: HttpRequest, model_id: int) -> HttpResponse:
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """htmx: the determination the form's current values would get, before registering."""
-    user = _user(request)
+    user = signed_in(request)
     form = ModelRegistrationForm(request.POST)
     outcome, problem = None, None
     if form.is_valid():
@@ -106,7 +101,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, model_id: int) -> HttpResponse:
     """A model's declaration, current determination, determination history and audit trail."""
     model = _visible_model(request, model_id)
-    user = _user(request)
+    user = signed_in(request)
     context = {
         "model": model,
         "determinations": visible(model.determinations.all(), user),
@@ -127,7 +122,7 @@ def designate(request: HttpRequest, model_id: int) -> HttpResponse:
     form = DesignationForm(request.POST)
     if form.is_valid():
         try:
-            services.designate(_user(request), model, **form.cleaned_data)
+            services.designate(signed_in(request), model, **form.cleaned_data)
             messages.success(request, f"{model} designated.")
         except InvalidInput as error:
             messages.error(request, str(error))
@@ -139,7 +134,7 @@ def designate(request: HttpRequest, model_id: int) -> HttpResponse:
 @login_required
 def policies(request: HttpRequest) -> HttpResponse:
     """The policies, their criteria, and (admins) switching the active one."""
-    user = _user(request)
+    user = signed_in(request)
     if request.method == "POST":
         try:
             activation, count = services.activate_policy(user, request.POST.get("policy_id", ""))

@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 
 from . import services
 from .models import Delivery, WebhookEndpoint
@@ -56,22 +55,16 @@ class DeliveryOut(Schema):
     sent_at: dt.datetime | None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/webhooks", response=list[WebhookOut])
 def list_webhooks(request: HttpRequest) -> list[WebhookEndpoint]:
     """My organisation's webhook endpoints."""
-    return list(visible(WebhookEndpoint, _user(request)))
+    return list(visible(WebhookEndpoint, signed_in(request)))
 
 
 @router.post("/webhooks", response={201: NewWebhookOut})
 def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, object]]:
     """Register an endpoint for my organisation; copy the secret now to verify signatures."""
-    user = _user(request)
+    user = signed_in(request)
     if user.organisation is None:
         raise PermissionDenied("webhooks belong to an organisation")
     endpoint, secret = services.register_webhook(user, payload.url, payload.events)
@@ -81,12 +74,12 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str,
 @router.delete("/webhooks/{endpoint_id}", response={204: None})
 def delete_webhook(request: HttpRequest, endpoint_id: int) -> Status[None]:
     """Stop sending to an endpoint (it is deactivated; past deliveries stay listed)."""
-    endpoint = get_object_or_404(visible(WebhookEndpoint, _user(request)), pk=endpoint_id)
-    services.deactivate_webhook(_user(request), endpoint)
+    endpoint = get_object_or_404(visible(WebhookEndpoint, signed_in(request)), pk=endpoint_id)
+    services.deactivate_webhook(signed_in(request), endpoint)
     return Status(204, None)
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
 def list_deliveries(request: HttpRequest, limit: int = 100) -> list[Delivery]:
     """Notifications sent to my organisation, newest first."""
-    return list(visible(Delivery, _user(request))[: max(1, min(limit, 1000))])
+    return list(visible(Delivery, signed_in(request))[: max(1, min(limit, 1000))])

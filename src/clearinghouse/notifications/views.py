@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import InvalidInput
 
 from . import services
@@ -17,15 +16,10 @@ from .forms import WebhookForm
 from .models import Delivery, WebhookEndpoint
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def webhooks(request: HttpRequest) -> HttpResponse:
     """List and register endpoints; a new endpoint's secret is shown on this response only."""
-    user = _user(request)
+    user = signed_in(request)
     form = WebhookForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -48,7 +42,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def deactivate(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     """Stop sending to an endpoint."""
-    endpoint = get_object_or_404(visible(WebhookEndpoint, _user(request)), pk=endpoint_id)
-    services.deactivate_webhook(_user(request), endpoint)
+    endpoint = get_object_or_404(visible(WebhookEndpoint, signed_in(request)), pk=endpoint_id)
+    services.deactivate_webhook(signed_in(request), endpoint)
     messages.success(request, f"Stopped sending to {endpoint.url}.")
     return redirect("notifications:webhooks")

@@ -13,7 +13,7 @@ from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.core.review import days_remaining
 from clearinghouse.frontier.models import AIModel
 
@@ -194,26 +194,20 @@ class DecisionIn(Schema):
     conditions: list[str] = []
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _notice(request: HttpRequest, notice_id: int) -> Notice:
-    notices = visible(Notice, _user(request)).select_related("ai_model", "organisation")
+    notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     return get_object_or_404(notices, pk=notice_id)
 
 
 def _track(request: HttpRequest, track_id: int) -> TrackReview:
-    tracks = visible(TrackReview, _user(request)).select_related("notice")
+    tracks = visible(TrackReview, signed_in(request)).select_related("notice")
     return get_object_or_404(tracks, pk=track_id)
 
 
 @router.get("/notices", response=list[NoticeOut])
 def list_notices(request: HttpRequest, status: str | None = None) -> list[Notice]:
     """Notices I may see, soonest deadline first (a reviewer's queue, a lab's own)."""
-    notices = visible(Notice, _user(request)).select_related("ai_model", "organisation")
+    notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     if status:
         notices = notices.filter(status=status)
     return list(notices.order_by("review_deadline", "id"))
@@ -222,9 +216,9 @@ def list_notices(request: HttpRequest, status: str | None = None) -> list[Notice
 @router.post("/notices", response={201: NoticeOut})
 def file_notice(request: HttpRequest, payload: NoticeIn) -> Status[Notice]:
     """File a draft notice for one of my lab's covered models."""
-    model = get_object_or_404(visible(AIModel, _user(request)), pk=payload.ai_model_id)
+    model = get_object_or_404(visible(AIModel, signed_in(request)), pk=payload.ai_model_id)
     notice = services.file_notice(
-        _user(request),
+        signed_in(request),
         model,
         planned_release_date=payload.planned_release_date,
         training_data_summary=payload.training_data_summary,
@@ -242,32 +236,32 @@ def get_notice(request: HttpRequest, notice_id: int) -> Notice:
 @router.patch("/notices/{notice_id}", response=NoticeOut)
 def edit_notice(request: HttpRequest, notice_id: int, payload: Body[dict[str, Any]]) -> Notice:
     """Edit a draft: release date, training-data summary, stress-test results."""
-    return services.update_draft(_user(request), _notice(request, notice_id), payload)
+    return services.update_draft(signed_in(request), _notice(request, notice_id), payload)
 
 
 @router.post("/notices/{notice_id}/submit", response=NoticeOut)
 def submit_notice(request: HttpRequest, notice_id: int) -> Notice:
     """Submit the notice for review; the clock starts."""
-    return services.submit_notice(_user(request), _notice(request, notice_id))
+    return services.submit_notice(signed_in(request), _notice(request, notice_id))
 
 
 @router.post("/notices/{notice_id}/withdraw", response=NoticeOut)
 def withdraw_notice(request: HttpRequest, notice_id: int) -> Notice:
     """Withdraw the notice."""
-    return services.withdraw_notice(_user(request), _notice(request, notice_id))
+    return services.withdraw_notice(signed_in(request), _notice(request, notice_id))
 
 
 @router.post("/notices/{notice_id}/release", response=NoticeOut)
 def release_notice(request: HttpRequest, notice_id: int) -> Notice:
     """Record that the model was released after the decision."""
-    return services.mark_released(_user(request), _notice(request, notice_id))
+    return services.mark_released(signed_in(request), _notice(request, notice_id))
 
 
 @router.post("/notices/{notice_id}/access-grants", response={201: GrantOut})
 def grant_access(request: HttpRequest, notice_id: int, payload: GrantIn) -> Status[AccessGrant]:
     """Give reviewers access to the model; the key is encrypted and never returned."""
     grant = services.grant_access(
-        _user(request), _notice(request, notice_id), payload.model_dump(exclude_none=True)
+        signed_in(request), _notice(request, notice_id), payload.model_dump(exclude_none=True)
     )
     return Status(201, grant)
 
@@ -276,9 +270,9 @@ def grant_access(request: HttpRequest, notice_id: int, payload: GrantIn) -> Stat
 def revoke_access(request: HttpRequest, grant_id: int) -> AccessGrant:
     """Revoke an access grant."""
     grant = get_object_or_404(
-        visible(AccessGrant, _user(request)).select_related("notice"), pk=grant_id
+        visible(AccessGrant, signed_in(request)).select_related("notice"), pk=grant_id
     )
-    return services.revoke_access(_user(request), grant)
+    return services.revoke_access(signed_in(request), grant)
 
 
 @router.post("/tracks/{track_id}/assignments", response={201: TrackOut})
@@ -286,7 +280,7 @@ def assign(request: HttpRequest, track_id: int, payload: AssignIn) -> Status[Tra
     """Assign a reviewer to a track (admins and the track's agency lead)."""
     track = _track(request, track_id)
     reviewer = get_object_or_404(User, username=payload.reviewer, is_active=True)
-    services.assign_reviewer(_user(request), track, reviewer)
+    services.assign_reviewer(signed_in(request), track, reviewer)
     return Status(201, track)
 
 
@@ -294,7 +288,7 @@ def assign(request: HttpRequest, track_id: int, payload: AssignIn) -> Status[Tra
 def list_findings(request: HttpRequest, notice_id: int) -> list[Finding]:
     """Findings on the notice that I may see (labs: released ones)."""
     notice = _notice(request, notice_id)
-    findings = visible(Finding, _user(request)).filter(track_review__notice=notice)
+    findings = visible(Finding, signed_in(request)).filter(track_review__notice=notice)
     return list(findings.select_related("track_review"))
 
 
@@ -303,7 +297,9 @@ def record_finding(request: HttpRequest, track_id: int, payload: FindingIn) -> S
     """Record a finding on a track I review."""
     return Status(
         201,
-        services.record_finding(_user(request), _track(request, track_id), payload.model_dump()),
+        services.record_finding(
+            signed_in(request), _track(request, track_id), payload.model_dump()
+        ),
     )
 
 
@@ -311,9 +307,9 @@ def record_finding(request: HttpRequest, track_id: int, payload: FindingIn) -> S
 def release_finding(request: HttpRequest, finding_id: int) -> Finding:
     """Release a finding to the lab."""
     finding = get_object_or_404(
-        visible(Finding, _user(request)).select_related("track_review__notice"), pk=finding_id
+        visible(Finding, signed_in(request)).select_related("track_review__notice"), pk=finding_id
     )
-    return services.release_finding(_user(request), finding)
+    return services.release_finding(signed_in(request), finding)
 
 
 @router.post("/findings/{finding_id}/evidence", response={201: EvidenceOut})
@@ -322,10 +318,10 @@ def attach_evidence(
 ) -> Status[EvidenceFile]:
     """Attach an evidence file to a finding on a track I review (size-limited)."""
     finding = get_object_or_404(
-        visible(Finding, _user(request)).select_related("track_review__notice"), pk=finding_id
+        visible(Finding, signed_in(request)).select_related("track_review__notice"), pk=finding_id
     )
     evidence = services.attach_evidence(
-        _user(request), finding, file, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
+        signed_in(request), finding, file, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
     )
     return Status(201, evidence)
 
@@ -335,14 +331,18 @@ def list_notes(request: HttpRequest, track_id: int) -> list[ReviewerNote]:
     """Internal notes of a track I review."""
     track = _track(request, track_id)
     return list(
-        visible(ReviewerNote, _user(request)).filter(track_review=track).select_related("author")
+        visible(ReviewerNote, signed_in(request))
+        .filter(track_review=track)
+        .select_related("author")
     )
 
 
 @router.post("/tracks/{track_id}/notes", response={201: NoteOut})
 def add_note(request: HttpRequest, track_id: int, payload: NoteIn) -> Status[ReviewerNote]:
     """Add an internal note to a track I review."""
-    return Status(201, services.add_note(_user(request), _track(request, track_id), payload.body))
+    return Status(
+        201, services.add_note(signed_in(request), _track(request, track_id), payload.body)
+    )
 
 
 @router.post("/tracks/{track_id}/decision", response=NoticeOut)
@@ -350,7 +350,7 @@ def decide(request: HttpRequest, track_id: int, payload: DecisionIn) -> Notice:
     """Decide on a track; when both tracks have, the notice is decided."""
     track = _track(request, track_id)
     services.decide_track(
-        _user(request),
+        signed_in(request),
         track,
         decision=payload.decision,
         rationale=payload.rationale,
@@ -364,5 +364,5 @@ def notice_report_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The review report as a PDF, holding what I may see of the review."""
     notice = _notice(request, notice_id)
     return HttpResponse(
-        report_pdf(report_context(notice, _user(request))), content_type="application/pdf"
+        report_pdf(report_context(notice, signed_in(request))), content_type="application/pdf"
     )

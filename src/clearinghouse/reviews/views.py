@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.core.review import days_remaining
 from clearinghouse.errors import Conflict, InvalidInput
@@ -29,13 +29,8 @@ from .permissions import track_reviews_of
 from .report import report_context, report_pdf
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _notice(request: HttpRequest, notice_id: int) -> Notice:
-    notices = visible(Notice, _user(request)).select_related("ai_model", "organisation")
+    notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     return get_object_or_404(notices, pk=notice_id)
 
 
@@ -51,7 +46,7 @@ def with_clock(notices: Any) -> list[Notice]:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """A lab's notices, or a reviewer's queue, soonest deadline first."""
-    notices = visible(Notice, _user(request)).select_related("ai_model", "organisation")
+    notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     return render(
         request, "reviews/queue.html", {"notices": with_clock(notices.order_by("review_deadline"))}
     )
@@ -60,13 +55,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
     """A lab files a notice for one of its covered models."""
-    model = get_object_or_404(visible(AIModel, _user(request)), pk=model_id)
+    model = get_object_or_404(visible(AIModel, signed_in(request)), pk=model_id)
     form = NoticeForm(
         request.POST or None, initial={"planned_release_date": model.planned_release_date}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            notice = services.file_notice(_user(request), model, **form.cleaned_data)
+            notice = services.file_notice(signed_in(request), model, **form.cleaned_data)
         except InvalidInput as error:
             for item in error.errors:
                 form.add_error(item.loc[-1] if item.loc[-1] in form.fields else None, item.msg)
@@ -108,7 +103,7 @@ def _timeline(notice: Notice, user: User) -> list[AuditEvent]:
 def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Everything about one notice that the user may see, with the forms their role uses."""
     notice = _notice(request, notice_id)
-    user = _user(request)
+    user = signed_in(request)
     my_tracks = set(
         TrackReview.objects.filter(track_reviews_of(user), notice=notice).values_list(
             "pk", flat=True
@@ -170,7 +165,7 @@ def _act(
 @require_POST
 def transition(request: HttpRequest, notice_id: int, action: str) -> HttpResponse:
     """Lab actions on its notice: submit, withdraw, mark released, save the draft."""
-    notice, user = _notice(request, notice_id), _user(request)
+    notice, user = _notice(request, notice_id), signed_in(request)
     if action == "save":
         form = NoticeForm(request.POST)
         if not form.is_valid():
@@ -202,7 +197,7 @@ def grant(request: HttpRequest, notice_id: int) -> HttpResponse:
     return _act(
         request,
         notice,
-        lambda: services.grant_access(_user(request), notice, data),
+        lambda: services.grant_access(signed_in(request), notice, data),
         "Access granted; the key is stored encrypted.",
     )
 
@@ -212,19 +207,19 @@ def grant(request: HttpRequest, notice_id: int) -> HttpResponse:
 def revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     """The lab revokes an access grant."""
     item = get_object_or_404(
-        visible(AccessGrant, _user(request)).select_related("notice"), pk=grant_id
+        visible(AccessGrant, signed_in(request)).select_related("notice"), pk=grant_id
     )
     return _act(
         request,
         item.notice,
-        lambda: services.revoke_access(_user(request), item),
+        lambda: services.revoke_access(signed_in(request), item),
         "Access revoked.",
     )
 
 
 def _track(request: HttpRequest, track_id: int) -> TrackReview:
     return get_object_or_404(
-        visible(TrackReview, _user(request)).select_related("notice"), pk=track_id
+        visible(TrackReview, signed_in(request)).select_related("notice"), pk=track_id
     )
 
 
@@ -237,7 +232,7 @@ def assign(request: HttpRequest, track_id: int) -> HttpResponse:
     return _act(
         request,
         track.notice,
-        lambda: services.assign_reviewer(_user(request), track, reviewer),
+        lambda: services.assign_reviewer(signed_in(request), track, reviewer),
         f"{reviewer.username} assigned.",
     )
 
@@ -246,7 +241,7 @@ def assign(request: HttpRequest, track_id: int) -> HttpResponse:
 @require_POST
 def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer records a finding, with an optional evidence file."""
-    track, user = _track(request, track_id), _user(request)
+    track, user = _track(request, track_id), signed_in(request)
     form = FindingForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "A finding needs a category, severity, title and description.")
@@ -270,12 +265,12 @@ def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
 def release_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     """A reviewer releases a finding to the lab."""
     finding = get_object_or_404(
-        visible(Finding, _user(request)).select_related("track_review__notice"), pk=finding_id
+        visible(Finding, signed_in(request)).select_related("track_review__notice"), pk=finding_id
     )
     return _act(
         request,
         finding.track_review.notice,
-        lambda: services.release_finding(_user(request), finding),
+        lambda: services.release_finding(signed_in(request), finding),
         "Finding released to the lab.",
     )
 
@@ -288,7 +283,7 @@ def add_note(request: HttpRequest, track_id: int) -> HttpResponse:
     return _act(
         request,
         track.notice,
-        lambda: services.add_note(_user(request), track, request.POST.get("body", "")),
+        lambda: services.add_note(signed_in(request), track, request.POST.get("body", "")),
         "Note added.",
     )
 
@@ -303,7 +298,7 @@ def decide(request: HttpRequest, track_id: int) -> HttpResponse:
         request,
         track.notice,
         lambda: services.decide_track(
-            _user(request),
+            signed_in(request),
             track,
             decision=request.POST.get("decision", ""),
             rationale=request.POST.get("rationale", ""),
@@ -317,7 +312,7 @@ def decide(request: HttpRequest, track_id: int) -> HttpResponse:
 def report(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The review report as a page (what the user may see of it)."""
     notice = _notice(request, notice_id)
-    return render(request, "reviews/report.html", report_context(notice, _user(request)))
+    return render(request, "reviews/report.html", report_context(notice, signed_in(request)))
 
 
 @login_required
@@ -325,7 +320,7 @@ def report_as_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The same review report as a PDF."""
     notice = _notice(request, notice_id)
     response = HttpResponse(
-        report_pdf(report_context(notice, _user(request))), content_type="application/pdf"
+        report_pdf(report_context(notice, signed_in(request))), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="review-report-notice-{notice.pk}.pdf"'
     return response
