@@ -24,7 +24,7 @@ from clearinghouse.accounts.models import OrganisationKind, Role, User
 from clearinghouse.accounts.permissions import visible
 from clearinghouse.advisories.models import Advisory, Severity
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import Entry, record, record_many
 from clearinghouse.core.formats.sbom import SbomError, read_sbom
 from clearinghouse.core.scanning import matchable
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
@@ -494,10 +494,14 @@ def record_rematch(outcome: MatchOutcome, advisory_ids: list[str]) -> None:
     opened: dict[int, int] = defaultdict(int)
     for finding in outcome.opened:
         opened[finding.asset_id] += 1
-    for asset in Asset.objects.filter(pk__in=outcome.assets):
-        record(
-            actor=None,
-            action="asset.rematched",
-            subject=asset,
-            after={"opened": opened[asset.pk], "advisories": advisory_ids[:100]},
-        )
+    record_many(
+        [
+            Entry(
+                actor=None,
+                action="asset.rematched",
+                subject=asset,
+                after={"opened": opened[asset.pk], "advisories": advisory_ids[:100]},
+            )
+            for asset in Asset.objects.filter(pk__in=outcome.assets).order_by("pk")
+        ]
+    )

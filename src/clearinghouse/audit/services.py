@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -19,6 +20,60 @@ def _as_text(state: Mapping[str, Any] | None) -> str:
     return canonical_json(state).decode() if state is not None else ""
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event for `record_many`: the same arguments `record` takes."""
+
+    actor: User | None
+    action: str
+    subject: models.Model
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    policy_id: str = ""
+    policy_version: str = ""
+
+
+def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append several events, in order, under one lock of the chain head.
+
+    Hashed exactly as `record` hashes (each event links to the one before), but the head is
+    read and written once and the events are inserted together, which saves a round trip per
+    event for callers that change several things in one transaction. No savepoint: it runs in
+    the caller's transaction (or its own), and a failure rolls the caller's change back too.
+    """
+    if not entries:
+        return []
+    with transaction.atomic(savepoint=False):
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS}
+        )
+        sequence, previous = head.last_sequence, head.last_hash
+        events = []
+        for entry in entries:
+            actor = entry.actor
+            sequence += 1
+            event = AuditEvent(
+                sequence=sequence,
+                occurred_at=timezone.now(),
+                actor=actor,
+                actor_label=actor.get_username() if actor is not None else "system",
+                organisation_id_at_time=actor.organisation_id if actor is not None else None,
+                action=entry.action,
+                object_type=entry.subject._meta.label_lower,
+                object_id=str(entry.subject.pk),
+                before=_as_text(entry.before),
+                after=_as_text(entry.after),
+                policy_id=entry.policy_id,
+                policy_version=entry.policy_version,
+                previous_hash=previous,
+            )
+            event.hash = previous = link_hash(previous, event.chain_payload())
+            events.append(event)
+        AuditEvent.objects.bulk_create(events)
+        AuditChainHead.objects.filter(pk=1).update(last_sequence=sequence, last_hash=previous)
+    return events
+
+
 def record(
     *,
     actor: User | None,
@@ -30,30 +85,8 @@ def record(
     policy_version: str = "",
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction so it commits with the change."""
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS}
-        )
-        event = AuditEvent(
-            sequence=head.last_sequence + 1,
-            occurred_at=timezone.now(),
-            actor=actor,
-            actor_label=actor.get_username() if actor is not None else "system",
-            organisation_id_at_time=actor.organisation_id if actor is not None else None,
-            action=action,
-            object_type=subject._meta.label_lower,
-            object_id=str(subject.pk),
-            before=_as_text(before),
-            after=_as_text(after),
-            policy_id=policy_id,
-            policy_version=policy_version,
-            previous_hash=head.last_hash,
-        )
-        event.hash = link_hash(event.previous_hash, event.chain_payload())
-        event.save()
-        head.last_sequence, head.last_hash = event.sequence, event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
-    return event
+    entry = Entry(actor, action, subject, before, after, policy_id, policy_version)
+    return record_many([entry])[0]
 
 
 def _links() -> Iterator[ChainLink]:

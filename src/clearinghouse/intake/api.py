@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
 from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import InvalidInput
 
 from . import services
@@ -179,12 +179,6 @@ class BulkOut(Schema):
     changed: int
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def filtered(reports: QuerySet[Report], filters: ReportFilter) -> QuerySet[Report]:
     """Apply the queue's filters."""
     if filters.status:
@@ -243,7 +237,7 @@ def submit(
         if "yaml" in (request.content_type or "") and not filename:
             filename = "document.yaml"
     outcome = services.submit(
-        _user(request),
+        signed_in(request),
         data,
         filename=filename,
         format=format,
@@ -259,7 +253,7 @@ def submit(
 def list_submissions(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[Submission]:
     """Submissions I may see: my organisation's; coordinators and admins see all."""
     limit = max(1, min(limit, 1000))
-    submissions = visible(Submission, _user(request)).select_related("organisation")
+    submissions = visible(Submission, signed_in(request)).select_related("organisation")
     return list(submissions[offset : offset + limit])
 
 
@@ -267,14 +261,14 @@ def list_submissions(request: HttpRequest, limit: int = 100, offset: int = 0) ->
 def get_submission(request: HttpRequest, submission_id: int) -> Submission:
     """One submission: its status, progress (processed / total) and its reports."""
     return get_object_or_404(
-        visible(Submission, _user(request)).select_related("organisation"), pk=submission_id
+        visible(Submission, signed_in(request)).select_related("organisation"), pk=submission_id
     )
 
 
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> list[Report]:
     """Reports I may see, highest priority first, with the reasons for each priority."""
-    reports = filtered(visible(Report, _user(request)), filters).select_related("organisation")
+    reports = filtered(visible(Report, signed_in(request)), filters).select_related("organisation")
     limit = max(1, min(filters.limit, 1000))
     return list(reports.order_by("-priority_points", "pk")[filters.offset : filters.offset + limit])
 
@@ -282,7 +276,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> list[Rep
 @router.post("/reports/bulk", response=BulkOut)
 def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, int]:
     """Accept, decline (with a reason) or mark as duplicates several reports at once."""
-    user = _user(request)
+    user = signed_in(request)
     reports = visible(Report, user).filter(pk__in=payload.report_ids)
     if reports.count() != len(set(payload.report_ids)):
         raise InvalidInput.single("report_ids", "some of these reports do not exist")
@@ -295,7 +289,7 @@ def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, int]:
 
 def _visible_report(request: HttpRequest, report_id: int) -> Report:
     return get_object_or_404(
-        visible(Report, _user(request)).select_related("organisation"), pk=report_id
+        visible(Report, signed_in(request)).select_related("organisation"), pk=report_id
     )
 
 
@@ -308,7 +302,7 @@ def get_report(request: HttpRequest, report_id: int) -> Report:
 @router.post("/reports/{report_id}/triage", response=ReportDetailOut)
 def triage(request: HttpRequest, report_id: int, payload: TriageIn) -> Report:
     """Accept, decline (with a reason), mark duplicate, merge, unmerge or reopen a report."""
-    user = _user(request)
+    user = signed_in(request)
     report = _visible_report(request, report_id)
     return apply(user, report, payload.action, payload.reason, payload.duplicate_of)
 

@@ -17,11 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Role, User
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import Entry, record, record_many
 from clearinghouse.core.scoring import ScoringError, load_epss_scores, load_kev_catalog
 from clearinghouse.core.scoring.dedup import (
     DEFAULT_GROUP_THRESHOLD,
@@ -60,9 +60,10 @@ _ROLE_KIND = {
 #: How many earlier reports sharing no key with a new one are still compared (newest first):
 #: reports that name no product can only be found by their text.
 UNKEYED_POOL = 2000
+#: What dedup reads of a stored report (in `_stored_dedup_report`'s order).
 _DEDUP_FIELDS = (
     "pk", "title", "description", "aliases", "products", "cwe", "cvss_vectors",
-    "source_format", "submission_id", "duplicate_of_id", "status",
+    "source_format", "submission_id", "duplicate_of_id",
 )  # fmt: skip
 
 
@@ -163,6 +164,13 @@ def submit(
     deferred = len(document.items) > background_items() if background is None else background
     try:
         with transaction.atomic():
+            # Processed now: stored as completed at once (it commits with its reports or not
+            # at all), which saves an update.
+            done = {} if deferred else {
+                "status": Submission.Status.COMPLETED,
+                "processed_items": len(document.items),
+                "completed_at": timezone.now(),
+            }  # fmt: skip
             submission = Submission.objects.create(
                 organisation_id=user.organisation_id,
                 submitted_by=user,
@@ -176,8 +184,9 @@ def submit(
                 model_name=model_name.strip()[:200],
                 assessment_reference=assessment_reference.strip()[:500],
                 total_items=len(document.items),
+                **done,
             )
-            record(
+            received = Entry(
                 actor=user,
                 action="submission.received",
                 subject=submission,
@@ -191,10 +200,12 @@ def submit(
             if deferred:
                 from .tasks import process_submission
 
+                record_many([received])
                 pk = submission.pk
                 transaction.on_commit(lambda: process_submission.enqueue(pk))
             else:
-                _process(submission, document.items)
+                # Both events under one lock of the audit chain head.
+                record_many([received, _process(submission, document.items, finished=True)])
     except IntegrityError:
         # Another request stored the same document or key first: answer with its result.
         if (earlier := _earlier(user, sha256, key)) is not None:
@@ -238,7 +249,7 @@ def process(submission_id: int) -> Submission:
         # Chunks commit one by one so that the submission's progress is visible meanwhile; a
         # run that failed half-way is started again from nothing.
         Report.objects.filter(submission=submission).delete()
-        _process(submission, document.items, progress=True)
+        record_many([_process(submission, document.items, progress=True)])
     except Exception as error:
         Submission.objects.filter(pk=submission.pk).update(
             status=Submission.Status.FAILED, errors=[str(error)[:2000]]
@@ -258,9 +269,9 @@ def _product_dict(product: ProductRef) -> dict[str, str]:
 
 def _new_report(submission: Submission, item: Item) -> Report:
     sectors = list(item.sectors)
-    organisation = submission.organisation
-    if submission.reporter_kind == ReporterKind.OPERATOR and organisation.sector:
-        sectors = list(dict.fromkeys([*sectors, organisation.sector]))
+    # Only an operator's own sector is added: other submissions do not load the organisation.
+    if submission.reporter_kind == ReporterKind.OPERATOR and submission.organisation.sector:
+        sectors = list(dict.fromkeys([*sectors, submission.organisation.sector]))
     cves = _cves(item.aliases)
     return Report(
         submission=submission,
@@ -306,7 +317,13 @@ def _score(report: Report, kev: dict[str, KevListing], epss: dict[str, EpssEntry
     )
 
 
-def _process(submission: Submission, items: Sequence[Item], *, progress: bool = False) -> None:
+def _process(
+    submission: Submission, items: Sequence[Item], *, progress: bool = False, finished: bool = False
+) -> Entry:
+    """Store, score and de-duplicate the items' reports; the audit entry is the caller's to record.
+
+    `finished`: the submission was stored as completed already (processed in its transaction).
+    """
     reports = [_new_report(submission, item) for item in items]
     kev, epss = _feeds_for(c for r in reports for c in r.cve_ids)
     for report in reports:
@@ -322,11 +339,12 @@ def _process(submission: Submission, items: Sequence[Item], *, progress: bool = 
         batch_size=2000,
     )
     linked = _dedup(created)
-    submission.status = Submission.Status.COMPLETED
-    submission.processed_items = len(created)
-    submission.completed_at = timezone.now()
-    submission.save(update_fields=["status", "processed_items", "completed_at"])
-    record(
+    if not finished:
+        submission.status = Submission.Status.COMPLETED
+        submission.processed_items = len(created)
+        submission.completed_at = timezone.now()
+        submission.save(update_fields=["status", "processed_items", "completed_at"])
+    return Entry(
         actor=None,
         action="submission.processed",
         subject=submission,
@@ -369,46 +387,66 @@ def _dedup_report(*, report: Report | None = None, item_report: Item | None = No
             cvss_vectors=item_report.cvss_vectors,
         )
     assert report is not None
+    return _stored_dedup_report(*(getattr(report, field) for field in _DEDUP_FIELDS))
+
+
+def _stored_dedup_report(
+    pk: int,
+    title: str,
+    description: str,
+    aliases: list[str],
+    products: list[dict[str, str]],
+    cwe: str,
+    cvss_vectors: list[str],
+    source_format: str,
+    submission_id: int,
+    *_: object,
+) -> DedupReport:
+    """A stored report as dedup sees it, from its `_DEDUP_FIELDS` (a row, not a model)."""
     # Items of one CSAF advisory or CVE record are distinct vulnerabilities by construction.
-    by_construction = report.source_format in {Format.CSAF, Format.CVE5}
+    by_construction = source_format in {Format.CSAF, Format.CVE5}
     return DedupReport(
-        report_id=str(report.pk),
-        title=report.title,
-        description=report.description,
-        aliases=frozenset(report.aliases),
-        products=tuple(ProductRef(**product) for product in report.products),
-        cwe=report.cwe,
-        cvss_vectors=tuple(report.cvss_vectors),
-        source=f"submission:{report.submission_id}" if by_construction else "",
+        report_id=str(pk),
+        title=title,
+        description=description,
+        aliases=frozenset(aliases),
+        products=tuple(ProductRef(**product) for product in products),
+        cwe=cwe,
+        cvss_vectors=tuple(cvss_vectors),
+        source=f"submission:{submission_id}" if by_construction else "",
     )
 
 
-def _pool(new: Sequence[Report]) -> list[Report]:
+def _pool(new: Sequence[Report]) -> list[tuple[DedupReport, int | None]]:
+    """The earlier, not declined reports sharing a key with a new one, in one query.
+
+    Read as rows (not models): each as dedup sees it, with its `duplicate_of` id.
+    """
     new_ids = {report.pk for report in new}
     keys = sorted({key for report in new for key in _keys(report)})
-    ids: set[int] = set()
+    keyed = Q()
     for start in range(0, len(keys), 500):
-        ids |= set(
-            ReportKey.objects.filter(key__in=keys[start : start + 500]).values_list(
-                "report_id", flat=True
-            )
+        keyed |= Q(
+            pk__in=ReportKey.objects.filter(key__in=keys[start : start + 500]).values("report_id")
         )
     if any(not report.products and not report.aliases for report in new):
-        ids |= set(Report.objects.order_by("-pk").values_list("pk", flat=True)[:UNKEYED_POOL])
-    ids -= new_ids
-    earlier = Report.objects.filter(pk__in=ids).exclude(status=Report.Status.DECLINED)
-    return list(earlier.only(*_DEDUP_FIELDS))
+        keyed |= Q(pk__in=Report.objects.order_by("-pk").values("pk")[:UNKEYED_POOL])
+    if not keyed:
+        return []
+    earlier = Report.objects.filter(keyed).exclude(pk__in=new_ids)
+    rows = earlier.exclude(status=Report.Status.DECLINED).values_list(*_DEDUP_FIELDS)
+    return [(_stored_dedup_report(*row), row[-1]) for row in rows]
 
 
-def _root(report: Report, by_id: dict[int, Report]) -> Report:
+def _root(pk: int, parent: dict[int, int | None]) -> int:
+    """Follow `duplicate_of` links from a report to its primary (stopping at a cycle)."""
     seen = set()
-    while report.duplicate_of_id is not None and report.duplicate_of_id not in seen:
-        seen.add(report.pk)
-        parent = by_id.get(report.duplicate_of_id)
-        if parent is None:
+    while (up := parent[pk]) is not None and up not in seen:
+        seen.add(pk)
+        if up not in parent:
             break
-        report = parent
-    return report
+        pk = up
+    return pk
 
 
 def _dedup(new: Sequence[Report]) -> int:
@@ -420,20 +458,20 @@ def _dedup(new: Sequence[Report]) -> int:
     if not new:
         return 0
     pool = _pool(new)
-    everyone = [*pool, *new]
-    by_id = {report.pk: report for report in everyone}
-    new_ids = {report.pk for report in new}
+    parent: dict[int, int | None] = {int(dedup.report_id): up for dedup, up in pool}
+    parent |= {report.pk: report.duplicate_of_id for report in new}
+    new_by_id = {report.pk: report for report in new}
     candidates = find_duplicates(
-        [_dedup_report(report=report) for report in everyone],
+        [*(dedup for dedup, _ in pool), *(_dedup_report(report=report) for report in new)],
         min_score=DEFAULT_MIN_SCORE,
-        involving={str(pk) for pk in new_ids},
+        involving={str(pk) for pk in new_by_id},
     )
     rows = []
     best: dict[int, tuple[float, int]] = {}
     for candidate in candidates:
         left, right = int(candidate.left), int(candidate.right)
         later, earlier = max(left, right), min(left, right)
-        if later not in new_ids:
+        if later not in new_by_id:
             continue
         rows.append(
             DuplicateCandidate(
@@ -448,15 +486,19 @@ def _dedup(new: Sequence[Report]) -> int:
             and candidate.score > best.get(later, (0.0, 0))[0]
         ):
             best[later] = (candidate.score, earlier)
-    DuplicateCandidate.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    linked = []
+    if rows:
+        DuplicateCandidate.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    linked: list[Report] = []
     for later in sorted(best):
-        report = by_id[later]
-        root = _root(by_id[best[later][1]], by_id)
-        if root.pk != report.pk:
-            report.duplicate_of_id = root.pk
-            linked.append(report)
-    Report.objects.bulk_update(linked, ["duplicate_of"], batch_size=500)
+        root = _root(best[later][1], parent)
+        if root != later:
+            parent[later] = new_by_id[later].duplicate_of_id = root
+            linked.append(new_by_id[later])
+    # One query either way; a plain update when all share a primary (cheaper than a CASE).
+    if len(roots := {report.duplicate_of_id for report in linked}) == 1:
+        Report.objects.filter(pk__in=[r.pk for r in linked]).update(duplicate_of_id=roots.pop())
+    elif linked:
+        Report.objects.bulk_update(linked, ["duplicate_of"], batch_size=500)
     return len(linked)
 
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from clearinghouse.accounts.models import SECTOR_CHOICES, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import SECTOR_CHOICES
+from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.audit.services import history
 from clearinghouse.errors import Conflict, InvalidInput
 
@@ -27,15 +27,10 @@ from .models import DuplicateCandidate, Report, Submission
 _QUEUE_SIZE = 200
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit one pasted document or upload many files at once (one submission each)."""
-    user = _user(request)
+    user = signed_in(request)
     posted = request.method == "POST"
     form = SubmitForm(request.POST if posted else None, request.FILES if posted else None)
     results: list[tuple[str, Submission | None, str]] = []
@@ -75,13 +70,13 @@ def submit(request: HttpRequest) -> HttpResponse:
 @login_required
 def submissions(request: HttpRequest) -> HttpResponse:
     """The submissions the user may see, newest first."""
-    rows = visible(Submission, _user(request)).select_related("organisation")[:200]
+    rows = visible(Submission, signed_in(request)).select_related("organisation")[:200]
     return render(request, "intake/submissions.html", {"submissions": rows})
 
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:
     return get_object_or_404(
-        visible(Submission, _user(request)).select_related("organisation"), pk=submission_id
+        visible(Submission, signed_in(request)).select_related("organisation"), pk=submission_id
     )
 
 
@@ -140,7 +135,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     Reporters see their own organisation's reports here, without the actions.
     """
-    user = _user(request)
+    user = signed_in(request)
     coordinator = services.is_coordinator(user)
     reports = filtered(visible(Report, user), _filters(request)).select_related("organisation")
     reports = reports.order_by("-priority_points", "pk")
@@ -185,7 +180,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, report_id: int) -> HttpResponse:
     """A report: what it says, its original document, score breakdown, candidates, triage."""
-    user = _user(request)
+    user = signed_in(request)
     item = get_object_or_404(
         visible(Report, user).select_related("organisation", "submission", "duplicate_of"),
         pk=report_id,
