@@ -15,7 +15,7 @@ from typing import Any
 
 from ._common import BadInput, field_errors
 
-_TIMEOUT_SECONDS = 60
+_TIMEOUT_SECONDS = 300
 
 
 def server_url(args: argparse.Namespace, *, local_allowed: bool = False) -> str | None:
@@ -38,26 +38,34 @@ def required_server(args: argparse.Namespace) -> str:
     return server
 
 
-def api_request(
-    server: str, method: str, path: str, body: Any = None, *, source: str = "", raw: bool = False
-) -> Any:
-    """Call the server's API and return its JSON (or bytes with `raw`).
+def api_call(
+    server: str,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    data: bytes | None = None,
+    content_type: str = "application/json",
+    source: str = "",
+) -> tuple[int, bytes]:
+    """Call the server's API and return the status and the raw reply.
 
-    Field errors are reported against `source` (the input file) when given.
+    `body` is sent as JSON, or `data` as it is with `content_type`. Field errors are
+    reported against `source` (the input file) when given; other refusals name it too.
     """
     token = os.environ.get("CLEARINGHOUSE_TOKEN")
     if not token:
         raise BadInput("set CLEARINGHOUSE_TOKEN to an API token (see the API tokens page)")
+    payload = json.dumps(body).encode() if body is not None else data
     request = urllib.request.Request(  # noqa: S310  (scheme checked in server_url)
         f"{server}/api{path}",
         method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        data=payload,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
     )
     try:
         with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
-            content = response.read()
-            return content if raw else json.loads(content)
+            return response.status, response.read()
     except urllib.error.HTTPError as error:
         try:
             detail = json.loads(error.read() or b"{}").get("detail", error.reason)
@@ -65,6 +73,15 @@ def api_request(
             detail = error.reason
         if isinstance(detail, list):
             raise field_errors(source or path, detail) from None
-        raise BadInput(f"server answered {error.code}: {detail}") from None
+        prefix = f"{source}: " if source else ""
+        raise BadInput(f"{prefix}server answered {error.code}: {detail}") from None
     except (urllib.error.URLError, TimeoutError) as error:
         raise BadInput(f"cannot reach {server}: {error}") from None
+
+
+def api_request(
+    server: str, method: str, path: str, body: Any = None, *, source: str = "", raw: bool = False
+) -> Any:
+    """Call the server's API with a JSON body and return its JSON (or bytes with `raw`)."""
+    _, content = api_call(server, method, path, body=body, source=source)
+    return content if raw else json.loads(content)

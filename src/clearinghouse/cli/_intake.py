@@ -11,18 +11,15 @@ import argparse
 import json
 import os
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ._client import server_url
+from ._client import api_call, server_url
 from ._common import EXIT_BAD_INPUT, EXIT_OK, BadInput, field_errors, setup_django
 
-_TIMEOUT_SECONDS = 300
 _MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -37,35 +34,19 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _post(server: str, path: Path, data: bytes, options: dict[str, str]) -> dict[str, Any]:
-    token = os.environ.get("CLEARINGHOUSE_TOKEN")
-    if not token:
-        raise BadInput("set CLEARINGHOUSE_TOKEN to an API token (see the API tokens page)")
     query = urllib.parse.urlencode(options | {"filename": path.name})
     is_yaml = path.suffix.lower() in {".yaml", ".yml"}
-    request = urllib.request.Request(  # noqa: S310  (scheme checked in server_url)
-        f"{server}/api/intake/submissions?{query}",
-        method="POST",
+    status, content = api_call(
+        server,
+        "POST",
+        f"/intake/submissions?{query}",
         data=data,
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/yaml" if is_yaml else "application/json",
-        },
+        content_type="application/yaml" if is_yaml else "application/json",
+        source=str(path),
     )
-    try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
-            result: dict[str, Any] = json.loads(response.read())
-            result["created"] = response.status == 201
-            return result
-    except urllib.error.HTTPError as error:
-        try:
-            detail = json.loads(error.read() or b"{}").get("detail", error.reason)
-        except ValueError:
-            detail = error.reason
-        if isinstance(detail, list):
-            raise field_errors(str(path), detail) from None
-        raise BadInput(f"{path}: server answered {error.code}: {detail}") from None
-    except (urllib.error.URLError, TimeoutError) as error:
-        raise BadInput(f"cannot reach {server}: {error}") from None
+    result: dict[str, Any] = json.loads(content)
+    result["created"] = status == 201
+    return result
 
 
 def _local(username: str) -> Callable[[Path, bytes, dict[str, str]], dict[str, Any]]:
