@@ -185,3 +185,38 @@ def test_openapi_schema_is_published(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/frontier/models" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_listing_models_costs_the_same_queries_for_many_models_as_for_few(
+    cast, api_as, declaration
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(cast["reviewer"])
+    lab = api_as(cast["lab1"])
+
+    def listed_queries() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/frontier/models").json()
+        return len(captured), body
+
+    for i in range(2):
+        post_model(lab, declaration(name=f"Few {i}", training_compute_flop=2e26))
+    few, _ = listed_queries()
+    for i in range(8):
+        post_model(lab, declaration(name=f"Many {i}", training_compute_flop=1e24 * (i + 1)))
+    many, body = listed_queries()
+    assert len(body) == 10
+    assert many == few
+    newest = {m["name"]: m["determination"]["trigger"] for m in body}
+    assert set(newest.values()) == {"registered"}
+    # The newest determination is the one listed, after a re-determination too.
+    changed = lab.patch(
+        f"/api/frontier/models/{body[0]['id']}",
+        json.dumps({"training_compute_flop": 3e26}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200
+    relisted = {m["id"]: m for m in client.get("/api/frontier/models").json()}
+    assert relisted[body[0]["id"]]["determination"] == changed.json()["determination"]

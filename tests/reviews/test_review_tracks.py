@@ -202,3 +202,19 @@ def test_evidence_is_attached_by_the_track_within_the_size_limit(
     assert too_big.status_code == 422 and "limit" in too_big.json()["detail"][0]["msg"]
     civ = api_as(people["civ_reviewer"])
     assert civ.post(url, {"file": SimpleUploadedFile("x.txt", b"x")}).status_code == 404
+
+
+def test_labs_never_see_who_reviews_their_notice(people, under_review, api_as, pages_as):
+    notice_id = under_review["id"]
+    names = {people["ns_reviewer"].username, people["civ_reviewer"].username}
+    lab = api_as(people["lab1"])
+    for response in (
+        lab.get(f"/api/reviews/notices/{notice_id}"),
+        lab.get("/api/reviews/notices"),
+        pages_as(people["lab1"]).get(f"/reviews/notices/{notice_id}/"),
+    ):
+        assert response.status_code == 200
+        assert not any(name in response.content.decode() for name in names)
+    lead = api_as(people["ns_lead"]).get(f"/api/reviews/notices/{notice_id}").json()
+    ns_track = next(t for t in lead["tracks"] if t["track"] == "national_security")
+    assert ns_track["reviewers"] == [people["ns_reviewer"].username]

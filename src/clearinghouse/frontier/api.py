@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
@@ -57,6 +58,10 @@ class ModelOut(Schema):
 
     @staticmethod
     def resolve_determination(model: AIModel) -> Determination | None:
+        # Lists prefetch only the newest determination per model (see `list_models`).
+        latest = getattr(model, "latest_determination", None)
+        if latest is not None:
+            return latest[0] if latest else None
         return model.determinations.first()
 
 
@@ -114,7 +119,10 @@ def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIMod
     models = visible(AIModel, signed_in(request)).select_related("organisation")
     if covered is not None:
         models = models.filter(covered=covered)
-    return list(models)
+    newest = Prefetch(
+        "determinations", queryset=Determination.objects.all()[:1], to_attr="latest_determination"
+    )
+    return list(models.prefetch_related(newest))
 
 
 @router.post("/models", response={201: ModelOut})

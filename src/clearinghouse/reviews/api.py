@@ -6,19 +6,27 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.core.review import days_remaining
 from clearinghouse.frontier.models import AIModel
 
 from . import services
-from .models import AccessGrant, EvidenceFile, Finding, Notice, ReviewerNote, TrackReview
+from .models import (
+    AccessGrant,
+    Assignment,
+    EvidenceFile,
+    Finding,
+    Notice,
+    ReviewerNote,
+    TrackReview,
+)
+from .permissions import assignments_shown_to
 from .report import report_context, report_pdf
 
 router = Router(tags=["pre-deployment review"])
@@ -36,8 +44,13 @@ class TrackOut(Schema):
     reviewers: list[str]
 
     @staticmethod
-    def resolve_reviewers(track: TrackReview) -> list[str]:
-        return [a.reviewer.username for a in track.assignments.select_related("reviewer")]
+    def resolve_reviewers(track: TrackReview, context: dict[str, Any]) -> list[str]:
+        # Only the assignments the permission layer shows (labs: none); lists prefetch them.
+        shown = getattr(track, "shown_assignments", None)
+        if shown is None:
+            user = signed_in(context["request"])
+            shown = visible(Assignment, user).filter(track_review=track).select_related("reviewer")
+        return [a.reviewer.username for a in shown]
 
 
 class GrantOut(Schema):
@@ -83,7 +96,7 @@ class NoticeOut(Schema):
 
     @staticmethod
     def resolve_days_remaining(notice: Notice) -> int:
-        return days_remaining(notice.review_deadline, timezone.now())
+        return notice.days_left
 
     @staticmethod
     def resolve_has_training_data_summary(notice: Notice) -> bool:
@@ -210,7 +223,9 @@ def list_notices(request: HttpRequest, status: str | None = None) -> list[Notice
     notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     if status:
         notices = notices.filter(status=status)
-    return list(notices.order_by("review_deadline", "id"))
+    tracks = TrackReview.objects.prefetch_related(assignments_shown_to(signed_in(request)))
+    nested = (Prefetch("tracks", queryset=tracks), "access_grants")
+    return list(notices.prefetch_related(*nested).order_by("review_deadline", "id"))
 
 
 @router.post("/notices", response={201: NoticeOut})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, ReviewTrack
-from clearinghouse.core.review import AccessKind, Decision, NoticeStatus
+from clearinghouse.core.review import AccessKind, Decision, NoticeStatus, days_remaining
 from clearinghouse.fields import ExactJSONField
 from clearinghouse.frontier.models import AIModel
 
@@ -50,6 +51,11 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"Notice #{self.pk} for {self.ai_model}"
+
+    @property
+    def days_left(self) -> int:
+        """Whole days until the review deadline, as of now (negative once overdue)."""
+        return days_remaining(self.review_deadline, timezone.now())
 
 
 class AccessGrant(models.Model):

@@ -1,7 +1,7 @@
 """Who sees which notices and review material.
 
 - A lab sees its own notices, their grants' metadata, the track decisions, and only the
-  findings a reviewer released to it — never reviewers' notes.
+  findings a reviewer released to it — never reviewers' notes, nor who the reviewers are.
 - A reviewer sees the notices on which they are assigned to a track; an agency lead also
   sees every submitted notice of the agency's track, to assign reviewers. Findings and notes
   belong to a track: a reviewer sees those of the tracks they work on.
@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visibility_rule
+from clearinghouse.accounts.permissions import visibility_rule, visible
 from clearinghouse.core.review import NoticeStatus
 
 from .models import (
@@ -75,7 +75,18 @@ def _track_rule(user: User) -> Q:
 
 @visibility_rule(Assignment)
 def _assignment_rule(user: User) -> Q:
+    if _is_lab(user):
+        return _NOBODY  # labs never learn who reviews their model
     return Q(track_review__notice__in=Notice.objects.filter(_notices(user)))
+
+
+def assignments_shown_to(user: User) -> Prefetch[Assignment]:
+    """Prefetch each track's assignments that `user` may see, as `track.shown_assignments`."""
+    return Prefetch(
+        "assignments",
+        queryset=visible(Assignment, user).select_related("reviewer"),
+        to_attr="shown_assignments",
+    )
 
 
 def _findings(user: User) -> Q:

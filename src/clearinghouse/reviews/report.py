@@ -13,7 +13,6 @@ from fpdf import FPDF
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import visible
-from clearinghouse.core.review import days_remaining
 
 from .models import Finding, Notice
 
@@ -24,8 +23,8 @@ def report_context(notice: Notice, user: User) -> dict[str, Any]:
     return {
         "notice": notice,
         "generated_at": now,
-        "days_left": days_remaining(notice.review_deadline, now),
-        "tracks": list(notice.tracks.prefetch_related("assignments__reviewer")),
+        "days_left": notice.days_left,
+        "tracks": list(notice.tracks.all()),
         "findings": list(
             visible(Finding, user)
             .filter(track_review__notice=notice)

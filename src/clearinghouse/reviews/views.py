@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,20 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.core.review import days_remaining
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.models import AIModel
 
 from . import services
 from .forms import AccessGrantForm, DecisionForm, FindingForm, NoteForm, NoticeForm
 from .models import AccessGrant, Finding, Notice, ReviewerNote, TrackReview
-from .permissions import track_reviews_of
+from .permissions import assignments_shown_to, track_reviews_of
 from .report import report_context, report_pdf
 
 
@@ -34,22 +31,11 @@ def _notice(request: HttpRequest, notice_id: int) -> Notice:
     return get_object_or_404(notices, pk=notice_id)
 
 
-def with_clock(notices: Any) -> list[Notice]:
-    """Attach days remaining to each notice for display."""
-    now = timezone.now()
-    listed = list(notices)
-    for notice in listed:
-        notice.days_left = days_remaining(notice.review_deadline, now)
-    return listed
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """A lab's notices, or a reviewer's queue, soonest deadline first."""
     notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
-    return render(
-        request, "reviews/queue.html", {"notices": with_clock(notices.order_by("review_deadline"))}
-    )
+    return render(request, "reviews/queue.html", {"notices": notices.order_by("review_deadline")})
 
 
 @login_required
@@ -109,7 +95,7 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
             "pk", flat=True
         )
     )
-    tracks = list(notice.tracks.prefetch_related("assignments__reviewer"))
+    tracks = list(notice.tracks.prefetch_related(assignments_shown_to(user)))
     for track in tracks:
         track.mine = track.pk in my_tracks or user.is_program_admin  # type: ignore[attr-defined]
         track.can_assign = services.can_lead(user, track)  # type: ignore[attr-defined]
@@ -121,7 +107,7 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
             role=Role.REVIEWER, is_active=True, organisation__track=track.track
         ).exclude(review_assignments__track_review=track)
     context = {
-        "notice": with_clock([notice])[0],
+        "notice": notice,
         "is_lab": user.role == Role.DEVELOPER,
         "tracks": tracks,
         "findings": visible(Finding, user)
