@@ -114,3 +114,22 @@ def test_the_worker_sends_queued_mail_after_the_transaction_commits(org, user_in
     assert [m.to for m in mailoutbox] == [["dev@example.org"]]
     assert "notice: 7" in mailoutbox[0].body
     assert Delivery.objects.get().status == "sent"
+
+
+def test_a_webhook_host_that_resolves_to_an_internal_address_is_never_called(org, monkeypatch):
+    lab = org("Lab", "lab")
+    register_webhook(lab, "https://hooks.example.org/in")
+    import socket
+
+    def internal(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", internal)
+    connected: list[object] = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
+    [delivery] = notify("notice.decided", subject="s", payload={"notice": 1}, organisations=[lab])
+    attempt(delivery)
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "non-public address 10.0.0.7" in delivery.last_error
+    assert connected == []

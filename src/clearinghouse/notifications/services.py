@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
 from clearinghouse.audit.services import record
+from clearinghouse.core.outbound import open_vetted
 from clearinghouse.core.urls import check_outbound_url
 from clearinghouse.errors import InvalidInput
 from clearinghouse.sealed import reveal, seal
@@ -153,7 +154,7 @@ def _send_webhook(delivery: Delivery) -> None:
         },
     )
     timeout = settings.CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+    with open_vetted(request, timeout=timeout) as response:
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(
                 delivery.recipient, response.status, "not 2xx", response.headers, None
