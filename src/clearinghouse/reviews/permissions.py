@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, Q
 
 from clearinghouse.accounts.models import Role, User
@@ -80,7 +82,7 @@ def _assignment_rule(user: User) -> Q:
     return Q(track_review__notice__in=Notice.objects.filter(_notices(user)))
 
 
-def assignments_shown_to(user: User) -> Prefetch[Assignment]:
+def assignments_shown_to(user: User) -> Prefetch[Any, Any, Any]:
     """Prefetch each track's assignments that `user` may see, as `track.shown_assignments`."""
     return Prefetch(
         "assignments",
