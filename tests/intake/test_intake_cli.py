@@ -87,3 +87,75 @@ def test_import_epss_reads_the_daily_csv(cast, tmp_path, capsys) -> None:
     path.write_text("cve,epss,percentile\nCVE-2021-44228,0.97,0.99\n")
     assert main(["import", "epss", str(path)]) == 0
     assert "1 entries" in capsys.readouterr().out
+
+
+def _worker_runs_while_waiting(monkeypatch) -> list[float]:
+    """While `intake --wait` sleeps between polls, the worker runs its queue (once)."""
+    from django.core.management import call_command
+
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if not slept:
+            call_command("db_worker", batch=True, startup_delay=False)
+        slept.append(seconds)
+
+    monkeypatch.setattr("clearinghouse.cli._intake.time.sleep", sleep)
+    return slept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wait_follows_a_background_submission_to_its_reports(
+    live_server, cast, tmp_path, monkeypatch, capsys, settings
+) -> None:
+    settings.CLEARINGHOUSE_INTAKE_BACKGROUND_ITEMS = 2
+    monkeypatch.setenv("CLEARINGHOUSE_TOKEN", issue_token(cast["lab1"], "cli")[1])
+    large = tmp_path / "large.json"
+    large.write_bytes(
+        native(*({"title": f"bug {i}", "description": f"text {i}"} for i in range(3)))
+    )
+    slept = _worker_runs_while_waiting(monkeypatch)
+    argv = ["intake", str(large), "--server", live_server.url, "--wait", "--json"]
+    assert main(argv) == 0, capsys.readouterr().err
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert slept, "the first poll should have found the submission still queued"
+    assert (entry["status"], entry["processed_items"], entry["total_items"]) == ("completed", 3, 3)
+    stored = Report.objects.filter(submission_id=entry["submission"]).order_by("index")
+    assert [item["report_id"] for item in entry["items"]] == [r.pk for r in stored]
+    assert all("duplicate_of" in item for item in entry["items"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wait_in_local_mode_follows_an_earlier_queued_submission(
+    cast, tmp_path, monkeypatch, capsys
+) -> None:
+    from clearinghouse.intake import services
+
+    data = native(*({"title": f"bug {i}", "description": f"text {i}"} for i in range(3)))
+    queued = services.submit(cast["lab1"], data, background=True).submission
+    path = tmp_path / "again.json"
+    path.write_bytes(data)
+    _worker_runs_while_waiting(monkeypatch)
+    assert main(["intake", str(path), "--as-user", cast["lab1"].username, "--wait"]) == 0
+    out = capsys.readouterr().out
+    assert f"submission #{queued.pk} (native, already submitted) completed, 3/3 items" in out
+    assert out.count("report #") == 3
+
+
+def test_several_local_files_are_one_batch_and_a_refused_one_is_named(
+    cast, csaf_path: Path, tmp_path, capsys
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(native({"title": "x", "cwe": "89"}))
+    again = tmp_path / "lab.json"
+    again.write_bytes(native({"title": "Same bug", "aliases": ["CVE-2021-31344"]}))
+    argv = ["intake", str(csaf_path), str(bad), str(again), "--as-user", cast["lab1"].username]
+    assert main([*argv, "--json"]) == 2
+    captured = capsys.readouterr()
+    listed = json.loads(captured.out)
+    assert [entry["file"] for entry in listed] == [str(csaf_path), str(again)]
+    assert listed[1]["items"][0]["duplicate_of"] == listed[0]["items"][0]["report_id"]
+    # (the progress bar leaves an empty line on stderr; only our lines start with "error:")
+    err = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(err) == 1 and err[0].startswith(f"error: {bad}: document.reports.0.cwe:")
+    assert Submission.objects.count() == 2

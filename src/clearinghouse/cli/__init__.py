@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 
-from . import _admin, _assess, _bench, _feeds, _intake, _models, _notices, _policy, _scan, _server
+from . import (
+    _admin,
+    _assess,
+    _bench,
+    _bench_intake,
+    _feeds,
+    _intake,
+    _models,
+    _notices,
+    _policy,
+    _scan,
+    _server,
+)
 from ._common import EXIT_BAD_INPUT, BadInput
 
 Handler = Callable[[argparse.Namespace], int]
@@ -107,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     osv = _verb(feeds, "osv", _feeds.import_osv, "import OSV advisories (file, directory, zip)")
     osv.add_argument("path", metavar="PATH")
     osv.add_argument("--as-user", help="the coordinator or admin doing it (audited)")
-    _intake.add_feed_verbs(feeds, _verb)
+    _feeds.add_feed_verbs(feeds, _verb)
     _intake.add_verbs(verbs, _verb)
     scan = _verb(verbs, "scan", _scan.run, "match an SBOM against OSV advisories, offline")
     scan.add_argument("sbom", metavar="SBOM", help="CycloneDX (JSON/XML) or SPDX (JSON/tag-value)")
@@ -131,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     rematch.add_argument("--seed", type=int, default=6)
     rematch.add_argument("--explain", action="store_true", help="print the query plan")
     rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
-    _intake.add_bench_verbs(benches, _verb)
+    _bench_intake.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
     return parser

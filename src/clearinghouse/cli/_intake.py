@@ -1,26 +1,51 @@
 """`clearinghouse intake FILE…`: submit vulnerability documents, through the API or locally.
 
-Against a server (`--server`, token in CLEARINGHOUSE_TOKEN) each file is POSTed as it is;
-with `--as-user` it goes straight to the local database. Either way the server's rules
-apply: a file with any problem is refused whole, and a file sent again creates nothing.
+Against a server (`--server`, token in CLEARINGHOUSE_TOKEN) one file is POSTed as it is and
+several go as batches (`POST /api/intake/submissions/batch`, each file still its own
+submission); with `--as-user` they go straight to the local database (`submit_many`).
+Either way the server's rules apply: a file with any problem is refused whole without
+holding back the others, and a file sent again creates nothing. `--wait` follows
+submissions the worker processes (large ones) until they are done.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from ._client import api_call, server_url
+from ._client import api_call, api_request, server_url
 from ._common import EXIT_BAD_INPUT, EXIT_OK, BadInput, field_errors, setup_django
 
 _MAX_FILE_BYTES = 20 * 1024 * 1024
+#: What one batch request carries at most (below the server's default limits).
+_BATCH_FILES = 100
+_BATCH_BYTES = 32 * 1024 * 1024
+_POLL_SECONDS = 0.5
+_FINAL = {"completed", "failed"}
+
+#: A submission as the API shows it (plus `created`), or the refusal of one file.
+Answer = dict[str, Any] | BadInput
+
+
+@dataclass(frozen=True)
+class _File:
+    path: Path
+    data: bytes
+
+
+class _Backend(Protocol):
+    def send(self, files: Sequence[_File], options: dict[str, str]) -> list[Answer]: ...
+
+    def fetch(self, submission_id: int) -> dict[str, Any]: ...
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -33,40 +58,98 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
     return {key: value for key, value in options.items() if value}
 
 
-def _post(server: str, path: Path, data: bytes, options: dict[str, str]) -> dict[str, Any]:
-    query = urllib.parse.urlencode(options | {"filename": path.name})
-    is_yaml = path.suffix.lower() in {".yaml", ".yml"}
-    status, content = api_call(
-        server,
-        "POST",
-        f"/intake/submissions?{query}",
-        data=data,
-        content_type="application/yaml" if is_yaml else "application/json",
-        source=str(path),
-    )
-    result: dict[str, Any] = json.loads(content)
-    result["created"] = status == 201
-    return result
+def _multipart(files: Sequence[_File], fields: dict[str, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body with every file in the field `documents`."""
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        header = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{header}{value}\r\n".encode())
+    for file in files:
+        # As browsers do: no quote or line break can end the header early.
+        filename = file.path.name.replace('"', "%22").replace("\r", "").replace("\n", "")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="documents"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + file.data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _local(username: str) -> Callable[[Path, bytes, dict[str, str]], dict[str, Any]]:
-    setup_django()
-    from clearinghouse.accounts.models import User
-    from clearinghouse.errors import InvalidInput
-    from clearinghouse.intake import services
-    from clearinghouse.intake.api import SubmissionOut
+@dataclass(frozen=True)
+class _Server:
+    url: str
 
-    try:
-        user = User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise BadInput(f"--as-user: no active user {username!r}") from None
-
-    def submit(path: Path, data: bytes, options: dict[str, str]) -> dict[str, Any]:
+    def send(self, files: Sequence[_File], options: dict[str, str]) -> list[Answer]:
+        if len(files) == 1:
+            try:
+                return [self._one(files[0], options)]
+            except BadInput as error:
+                return [error]
+        body, content_type = _multipart(files, options)
         try:
-            outcome = services.submit(
-                user,
-                data,
-                filename=path.name,
+            _, content = api_call(
+                self.url,
+                "POST",
+                "/intake/submissions/batch",
+                data=body,
+                content_type=content_type,
+                source=", ".join(str(file.path) for file in files),
+            )
+        except BadInput as error:
+            return [error] * len(files)
+        answers: list[Answer] = []
+        for file, item in zip(files, json.loads(content), strict=True):
+            if item["submission"] is None:
+                answers.append(field_errors(str(file.path), item["errors"]))
+            else:
+                answers.append(item["submission"] | {"created": item["created"]})
+        return answers
+
+    def _one(self, file: _File, options: dict[str, str]) -> dict[str, Any]:
+        query = urllib.parse.urlencode(options | {"filename": file.path.name})
+        is_yaml = file.path.suffix.lower() in {".yaml", ".yml"}
+        status, content = api_call(
+            self.url,
+            "POST",
+            f"/intake/submissions?{query}",
+            data=file.data,
+            content_type="application/yaml" if is_yaml else "application/json",
+            source=str(file.path),
+        )
+        result: dict[str, Any] = json.loads(content)
+        result["created"] = status == 201
+        return result
+
+    def fetch(self, submission_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = api_request(
+            self.url, "GET", f"/intake/submissions/{submission_id}"
+        )
+        return result
+
+
+class _Local:
+    """The local database, acting as one user (the submissions are processed in-process)."""
+
+    def __init__(self, username: str) -> None:
+        setup_django()
+        from clearinghouse.accounts.models import User
+
+        try:
+            self.user = User.objects.get(username=username, is_active=True)
+        except User.DoesNotExist:
+            raise BadInput(f"--as-user: no active user {username!r}") from None
+
+    def send(self, files: Sequence[_File], options: dict[str, str]) -> list[Answer]:
+        from clearinghouse.errors import InvalidInput
+        from clearinghouse.intake import services
+
+        try:
+            results = services.submit_many(
+                self.user,
+                [services.Upload(file.data, filename=file.path.name) for file in files],
                 format=options.get("format"),
                 reporter_kind=options.get("reporter_kind"),
                 model_name=options.get("model", ""),
@@ -74,14 +157,36 @@ def _local(username: str) -> Callable[[Path, bytes, dict[str, str]], dict[str, A
                 background=False,
             )
         except InvalidInput as error:
-            raise field_errors(
-                str(path), [{"loc": list(e.loc), "msg": e.msg} for e in error.errors]
-            ) from None
-        result: dict[str, Any] = SubmissionOut.from_orm(outcome.submission).dict()
-        result["created"] = outcome.created
-        return json.loads(json.dumps(result, default=str))  # type: ignore[no-any-return]
+            return [_refusal(str(file.path), error) for file in files]
+        answers: list[Answer] = []
+        for file, result in zip(files, results, strict=True):
+            if result.outcome is None:
+                answers.append(_refusal(str(file.path), result.error))
+            else:
+                answers.append(
+                    _shown(result.outcome.submission) | {"created": result.outcome.created}
+                )
+        return answers
 
-    return submit
+    def fetch(self, submission_id: int) -> dict[str, Any]:
+        from clearinghouse.intake.models import Submission
+
+        return _shown(Submission.objects.select_related("organisation").get(pk=submission_id))
+
+
+def _shown(submission: Any) -> dict[str, Any]:
+    """A submission as the API shows it (JSON types)."""
+    from clearinghouse.intake.api import SubmissionOut
+
+    return json.loads(json.dumps(SubmissionOut.from_orm(submission).dict(), default=str))  # type: ignore[no-any-return]
+
+
+def _refusal(source: str, error: Exception | None) -> BadInput:
+    from clearinghouse.errors import InvalidInput
+
+    if isinstance(error, InvalidInput):
+        return field_errors(source, [{"loc": list(e.loc), "msg": e.msg} for e in error.errors])
+    return BadInput(f"{source}: {error}")
 
 
 def _read(path: Path) -> bytes:
@@ -92,16 +197,34 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _batches(files: Sequence[tuple[int, _File]]) -> Iterator[list[tuple[int, _File]]]:
+    """The files (with their positions) in requests of at most _BATCH_FILES / _BATCH_BYTES."""
+    batch: list[tuple[int, _File]] = []
+    size = 0
+    for position, file in files:
+        if batch and (len(batch) >= _BATCH_FILES or size + len(file.data) > _BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append((position, file))
+        size += len(file.data)
+    if batch:
+        yield batch
+
+
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None]]:
+def _progress(total: int, quiet: bool, what: str = "submitting") -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; the callable advances it (or sets it, for `processing`)."""
     if total < 2 or quiet:
-        yield lambda: None
+        yield lambda _: None
         return
     from rich.progress import Progress
 
     with Progress(transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task("submitting", total=total)
-        yield lambda: bar.advance(task)
+        task = bar.add_task(what, total=total)
+        if what == "submitting":
+            yield lambda steps: bar.advance(task, steps)
+        else:
+            yield lambda done: bar.update(task, completed=done)
 
 
 def _stderr_console() -> Any:
@@ -119,6 +242,7 @@ def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
         "status": result["status"],
         "total_items": result["total_items"],
         "processed_items": result["processed_items"],
+        "errors": result.get("errors", []),
         "items": [
             {
                 "index": report["index"],
@@ -132,84 +256,93 @@ def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _wait(backend: _Backend, done: list[dict[str, Any]], timeout: float) -> list[str]:
+    """Follow unfinished submissions until the worker is done with them; refusals as lines."""
+    waiting = {entry["submission"]: entry for entry in done if entry["status"] not in _FINAL}
+    if not waiting:
+        return []
+    total = sum(entry["total_items"] for entry in waiting.values())
+    deadline = time.monotonic() + timeout if timeout > 0 else None
+    latest: dict[int, dict[str, Any]] = {}
+    with _progress(max(total, 2), quiet=False, what="processing") as show:
+        while True:
+            latest = {pk: backend.fetch(pk) for pk in waiting}
+            show(sum(result["processed_items"] for result in latest.values()))
+            if all(result["status"] in _FINAL for result in latest.values()):
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+    problems = []
+    for pk, result in latest.items():
+        entry = waiting[pk]
+        entry.update(_summary(Path(entry["file"]), result | {"created": entry["created"]}))
+        if result["status"] == "failed":
+            reasons = "; ".join(str(error) for error in result.get("errors") or []) or "failed"
+            problems.append(f"{entry['file']}: submission #{pk} failed: {reasons}")
+        elif result["status"] not in _FINAL:
+            problems.append(
+                f"{entry['file']}: submission #{pk} still {result['status']} after {timeout:g} s"
+            )
+    return problems
+
+
 def intake(args: argparse.Namespace) -> int:
     """Submit OSV, CSAF 2.0, CVE JSON 5, SARIF 2.1.0 or native JSON files; exit 2 if any refused.
 
     Each file is one submission; every item is listed with its report id and, when dedup
-    found an earlier report of the same vulnerability, `duplicate_of`.
+    found an earlier report of the same vulnerability, `duplicate_of`. Several files are sent
+    in batches, stored together. With --wait, submissions processed in the background are
+    followed (progress bar) until the worker is done, then listed the same way.
     """
     paths = [Path(name) for name in args.files]
     server = server_url(args, local_allowed=True)
-    send = (
-        (lambda path, data, options: _post(server, path, data, options))
-        if server
-        else _local(args.as_user)
-    )
+    backend: _Backend = _Server(server) if server else _Local(args.as_user)
+    answers: dict[int, Answer] = {}
+    files: list[tuple[int, _File]] = []
+    for position, path in enumerate(paths):
+        try:
+            files.append((position, _File(path, _read(path))))
+        except BadInput as error:
+            answers[position] = error
+    with _progress(len(paths), quiet=False) as advance:
+        advance(len(answers))
+        for batch in _batches(files):
+            sent = backend.send([file for _, file in batch], _options(args))
+            for (position, _), answer in zip(batch, sent, strict=True):
+                answers[position] = answer
+            advance(len(batch))
     done: list[dict[str, Any]] = []
     refused: list[str] = []
-    with _progress(len(paths), quiet=False) as advance:
-        for path in paths:
-            try:
-                done.append(_summary(path, send(path, _read(path), _options(args))))
-            except BadInput as error:
-                refused += str(error).splitlines()
-            advance()
-    if args.json:
-        print(json.dumps(done, indent=2))
-    else:
-        for entry in done:
-            state = "new" if entry["created"] else "already submitted"
-            print(
-                f"{entry['file']}: submission #{entry['submission']} ({entry['format']}, {state}) "
-                f"{entry['status']}, {entry['processed_items']}/{entry['total_items']} items"
-            )
-            for item in entry["items"]:
-                duplicate = (
-                    f"  duplicate of #{item['duplicate_of']}" if item["duplicate_of"] else ""
-                )
-                title = item["title"][:70]
-                print(f"  [{item['index']}] report #{item['report_id']} {title}{duplicate}")
+    for position, path in enumerate(paths):
+        answer = answers[position]
+        if isinstance(answer, BadInput):
+            refused += str(answer).splitlines()
+        else:
+            done.append(_summary(path, answer))
+    if args.wait:
+        refused += _wait(backend, done, args.wait_timeout)
+    refused = list(dict.fromkeys(refused))  # a batch refused whole names its files once
+    _print(done, args.json)
     for line in refused:
         print(f"error: {line}", file=sys.stderr)
     return EXIT_BAD_INPUT if refused else EXIT_OK
 
 
-def import_kev(args: argparse.Namespace) -> int:
-    """Load CISA's KEV catalog (JSON, optionally gzipped) and re-score reports naming its CVEs."""
-    return _import_feed(args, "kev")
-
-
-def import_epss(args: argparse.Namespace) -> int:
-    """Load a daily EPSS CSV (optionally gzipped) and re-score reports naming its CVEs."""
-    return _import_feed(args, "epss")
-
-
-def _import_feed(args: argparse.Namespace, kind: str) -> int:
-    path = Path(args.path)
-    if not path.is_file():
-        raise BadInput(f"{path}: no such file")
-    setup_django()
-    from django.core.exceptions import PermissionDenied
-
-    from clearinghouse.accounts.models import User
-    from clearinghouse.errors import InvalidInput
-    from clearinghouse.intake import services
-
-    user = None
-    if args.as_user:
-        user = User.objects.filter(username=args.as_user, is_active=True).first()
-        if user is None:
-            raise BadInput(f"--as-user: no active user {args.as_user!r}")
-    importer = services.import_kev if kind == "kev" else services.import_epss
-    try:
-        run = importer(user, path)
-    except InvalidInput as error:
-        raise BadInput(str(error)) from None
-    except PermissionDenied as error:
-        raise BadInput(str(error)) from None
-    label = f" {run.version}" if run.version else ""
-    print(f"{kind.upper()}{label}: {run.entries:,} entries; {run.rescored:,} reports re-scored")
-    return EXIT_OK
+def _print(done: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(done, indent=2))
+        return
+    for entry in done:
+        state = "new" if entry["created"] else "already submitted"
+        print(
+            f"{entry['file']}: submission #{entry['submission']} ({entry['format']}, {state}) "
+            f"{entry['status']}, {entry['processed_items']}/{entry['total_items']} items"
+        )
+        for item in entry["items"]:
+            duplicate = f"  duplicate of #{item['duplicate_of']}" if item["duplicate_of"] else ""
+            title = item["title"][:70]
+            print(f"  [{item['index']}] report #{item['report_id']} {title}{duplicate}")
 
 
 def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
@@ -225,217 +358,15 @@ def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
     parser.add_argument("--reporter-kind", choices=["lab", "researcher", "vendor", "operator"])
     parser.add_argument("--model", help="the AI model that found the vulnerabilities")
     parser.add_argument("--assessment", help="the assessment that found them")
-
-
-def add_feed_verbs(feeds: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `import kev` and `import epss` next to `import osv`."""
-    for name, handler, text in (
-        ("kev", import_kev, "import CISA's Known Exploited Vulnerabilities catalog"),
-        ("epss", import_epss, "import a daily EPSS scores CSV"),
-    ):
-        parser = verb(feeds, name, handler, text)
-        parser.add_argument("path", metavar="FILE")
-        parser.add_argument("--as-user", help="the coordinator or admin doing it (audited)")
-
-
-# --- benchmarks ------------------------------------------------------------------------------
-
-
-def _cisa_dir(given: str | None) -> Path:
-    default = Path(os.environ.get("CLEARINGHOUSE_SHARED_DATA", "../shared/data")) / "csaf/cisa"
-    root = Path(given) if given else default
-    if not root.is_dir():
-        raise BadInput(f"{root}: no such directory (give --csaf DIR: CISA CSAF advisories)")
-    return root
-
-
-def bench_dedup(args: argparse.Namespace) -> int:
-    """Regroup CISA's CSAF advisories with every identifier hidden; print pairwise P/R/F1."""
-    from clearinghouse.core.scoring.dedup import benchmark_csaf
-
-    paths = sorted(_cisa_dir(args.csaf).rglob("*.json"))
-    if args.limit:
-        paths = paths[: args.limit]
-    result = benchmark_csaf(paths, threshold=args.threshold)
-    scores = result.scores
-    print(
-        f"{result.documents:,} documents, {result.reports:,} vulnerability items, "
-        f"threshold {result.threshold}, {result.seconds:.1f} s"
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow submissions processed in the background until they are done",
     )
-    print(
-        f"pairs: {scores.true_pairs:,} true (same CVE), {scores.predicted_pairs:,} predicted, "
-        f"{scores.correct_pairs:,} correct"
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --wait: give up after this long (exit 2); 0: no limit",
     )
-    print(f"precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}")
-    return EXIT_OK
-
-
-def _renamed(value: Any, ids: set[str], prefix: str) -> Any:
-    if isinstance(value, dict):
-        return {key: _renamed(item, ids, prefix) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_renamed(item, ids, prefix) for item in value]
-    if isinstance(value, str) and value in ids:
-        return prefix + value
-    return value
-
-
-def _product_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in {"product_id", "group_id"} and isinstance(item, str):
-                yield item
-            else:
-                yield from _product_ids(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _product_ids(item)
-
-
-def large_csaf(root: Path, count: int) -> dict[str, Any]:
-    """One CSAF document with `count` real CISA vulnerabilities, their products renamed apart."""
-    merged: dict[str, Any] | None = None
-    seen_cves: set[str] = set()
-    for number, path in enumerate(sorted(root.rglob("*.json"))):
-        document = json.loads(path.read_bytes())
-        tree = document.get("product_tree") or {}
-        ids = set(_product_ids(tree))
-        document = _renamed(document, ids, f"D{number}-")
-        if merged is None:
-            merged = document
-            merged["vulnerabilities"] = []
-            merged["product_tree"] = {"branches": [], "relationships": [], "product_groups": []}
-        fresh = [v for v in document.get("vulnerabilities") or [] if v.get("cve") not in seen_cves]
-        if not fresh:
-            continue
-        seen_cves |= {v["cve"] for v in fresh if v.get("cve")}
-        for key in ("branches", "relationships", "product_groups", "full_product_names"):
-            merged["product_tree"].setdefault(key, []).extend(document["product_tree"].get(key, []))
-        merged["vulnerabilities"].extend(fresh[: count - len(merged["vulnerabilities"])])
-        if len(merged["vulnerabilities"]) >= count:
-            break
-    if merged is None or len(merged["vulnerabilities"]) < count:
-        raise BadInput(f"{root}: fewer than {count} vulnerabilities")
-    merged["product_tree"] = {k: v for k, v in merged["product_tree"].items() if v}
-    merged["document"]["tracking"]["id"] = "BENCH-400"
-    merged["document"]["title"] = f"{count} vulnerabilities from CISA advisories"
-    return merged
-
-
-def bench_intake(args: argparse.Namespace) -> int:
-    """Reports/s of bulk intake with dedup, and one large CSAF document, on a scratch database.
-
-    Without --database a temporary SQLite database is made; a PostgreSQL URL must name a
-    dedicated, empty database (the benchmark adds submissions and audit events to it).
-    """
-    import secrets
-    import tempfile
-    import time
-
-    root = _cisa_dir(args.csaf)
-    url = args.database or os.environ.get("CLEARINGHOUSE_BENCH_DATABASE_URL")
-    scratch = tempfile.mkdtemp(prefix="clearinghouse-bench-")
-    os.environ["CLEARINGHOUSE_DATA_DIR"] = scratch
-    if url:
-        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
-    else:
-        os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)
-    setup_django()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from clearinghouse.accounts.models import Organisation, Role
-    from clearinghouse.accounts.services import create_user
-    from clearinghouse.intake import services
-    from clearinghouse.intake.models import Report
-
-    call_command("migrate", verbosity=0)
-    if Report.objects.exists():
-        raise BadInput("the database already holds reports: point --database at an empty one")
-    lab = Organisation.objects.create(name="Bench Lab", kind="lab")
-    user = create_user(
-        username="bench-lab",
-        password=secrets.token_urlsafe(),
-        role=Role.DEVELOPER,
-        organisation=lab,
-    )
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-
-    big = json.dumps(large_csaf(root, args.items)).encode()
-    started = time.perf_counter()
-    outcome = services.submit(user, big, background=False)
-    seconds = time.perf_counter() - started
-    print(
-        f"one CSAF document of {outcome.submission.total_items} vulnerabilities "
-        f"({len(big) / 1e6:.1f} MB): {seconds:.2f} s including schema validation, scoring and dedup"
-    )
-    paths = sorted(root.rglob("*.json"))[: args.documents]
-    documents = [path.read_bytes() for path in paths]
-    started = time.perf_counter()
-    reports = 0
-    for data in documents:
-        reports += services.submit(user, data, background=False).submission.total_items
-    seconds = time.perf_counter() - started
-    print(
-        f"bulk intake: {len(documents):,} CISA documents, {reports:,} reports in {seconds:.1f} s: "
-        f"{reports / seconds:,.0f} reports/s (validation, scoring, dedup against "
-        f"{Report.objects.count():,} stored reports)"
-    )
-    _bench_native(user, root, args.native_items)
-    return EXIT_OK
-
-
-def _bench_native(user: Any, root: Path, count: int) -> None:
-    import time
-
-    from clearinghouse.core.formats.csaf import read_csaf
-    from clearinghouse.core.scoring.dedup import report_from_csaf, strip_identifiers
-    from clearinghouse.intake import services
-    from clearinghouse.intake.models import Report
-
-    reports: list[dict[str, Any]] = []
-    for path in sorted(root.rglob("*.json"), reverse=True):
-        for item in read_csaf(path, validate=False).items:
-            hidden = strip_identifiers(report_from_csaf(item))
-            reports.append(
-                {
-                    "title": (hidden.title or item.cwe_name or "untitled")[:500],
-                    "description": hidden.description[:100_000],
-                    "cwe": hidden.cwe,
-                    "products": [
-                        {key: value[:200] for key, value in vars(p).items() if key != "purl"}
-                        for p in hidden.products[:500]
-                    ],
-                    "cvss_vectors": [v for v in hidden.cvss_vectors if v][:10],
-                }
-            )
-        if len(reports) >= count:
-            break
-    documents = [
-        json.dumps({"reports": reports[start : start + 1000]}).encode()
-        for start in range(0, min(count, len(reports)), 1000)
-    ]
-    started = time.perf_counter()
-    total = sum(
-        services.submit(user, data, background=False).submission.total_items for data in documents
-    )
-    seconds = time.perf_counter() - started
-    print(
-        f"AI-lab flood: {total:,} reports without identifiers in native documents of up to "
-        f"1,000: {seconds:.1f} s, {total / seconds:,.0f} reports/s (dedup against "
-        f"{Report.objects.count():,} stored reports)"
-    )
-
-
-def add_bench_verbs(benches: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `bench intake` and `bench dedup`."""
-    intake_bench = verb(benches, "intake", bench_intake, "bulk intake reports/s with dedup")
-    intake_bench.add_argument("--database", help="postgres://… of a dedicated, empty database")
-    intake_bench.add_argument("--csaf", metavar="DIR", help="CISA CSAF advisories")
-    intake_bench.add_argument("--documents", type=int, default=300)
-    intake_bench.add_argument("--items", type=int, default=400, help="items of the large document")
-    intake_bench.add_argument("--native-items", type=int, default=3000, help="AI-lab flood size")
-    dedup = verb(benches, "dedup", bench_dedup, "dedup precision/recall on CISA CSAF")
-    dedup.add_argument("--csaf", metavar="DIR", help="CISA CSAF advisories")
-    dedup.add_argument("--threshold", type=float, default=0.95)
-    dedup.add_argument("--limit", type=int, default=0, help="only the first N documents")

@@ -61,7 +61,17 @@ class SubmissionOut(Schema):
 
     @staticmethod
     def resolve_reports(submission: Submission) -> list[Report]:
-        return list(submission.reports.order_by("index"))
+        # Sorted here so that reports prefetched for many submissions at once are used.
+        return sorted(submission.reports.all(), key=lambda report: report.index)
+
+
+class BatchItemOut(Schema):
+    """One document of a batch: its submission (new or earlier), or why it was refused."""
+
+    name: str
+    created: bool
+    submission: SubmissionOut | None
+    errors: list[dict[str, Any]]
 
 
 class CandidateOut(Schema):
@@ -247,6 +257,85 @@ def submit(
         assessment_reference=assessment,
     )
     return Status(201 if outcome.created else 200, outcome.submission)
+
+
+@router.post("/submissions/batch", response=list[BatchItemOut])
+def submit_batch(
+    request: HttpRequest,
+    format: str | None = None,
+    reporter_kind: str | None = None,
+    model: str = "",
+    assessment: str = "",
+) -> list[dict[str, Any]]:
+    """Submit several documents at once: a multipart upload with each file in the field
+    `documents`. Each becomes its own submission, as if sent one by one, but they are stored
+    together (much faster for many small documents). The answer lists every document in
+    order with its submission (`created` false: sent before) or its errors; a refused one
+    stores nothing and does not hold back the others. Limits: each file as for one
+    submission, and `max_batch_bytes` / `max_batch_documents` for the whole (422).
+    """
+    user = signed_in(request)
+    files = request.FILES.getlist("documents") if request.FILES else []
+    if not files:
+        raise InvalidInput.single("documents", "attach the documents in the field 'documents'")
+    if len(files) > services.max_batch_documents():
+        raise InvalidInput.single(
+            "documents", f"at most {services.max_batch_documents():,} at once"
+        )
+    if sum(upload.size or 0 for upload in files) > services.max_batch_bytes():
+        raise InvalidInput.single(
+            "documents", f"larger than the {services.max_batch_bytes():,}-byte limit in all"
+        )
+    uploads: list[services.Upload] = []
+    refused: dict[int, InvalidInput] = {}
+    for position, upload in enumerate(files):
+        name = upload.name or f"document {position + 1}"
+        try:
+            uploads.append(services.Upload(read_upload(upload), filename=name))
+        except InvalidInput as error:
+            refused[position] = error
+            uploads.append(services.Upload(b"", filename=name))  # placeholder, answered below
+    accepted = [u for n, u in enumerate(uploads) if n not in refused]
+    results = iter(
+        services.submit_many(
+            user,
+            accepted,
+            format=format or request.POST.get("format") or None,
+            reporter_kind=reporter_kind or request.POST.get("reporter_kind") or None,
+            model_name=model or request.POST.get("model", ""),
+            assessment_reference=assessment or request.POST.get("assessment", ""),
+        )
+        if accepted
+        else []
+    )
+    answered = [
+        services.BatchResult(uploads[n].label, error=refused[n]) if n in refused else next(results)
+        for n in range(len(uploads))
+    ]
+    ids = [r.outcome.submission.pk for r in answered if r.outcome is not None]
+    stored = (
+        Submission.objects.filter(pk__in=ids)
+        .select_related("organisation")
+        .prefetch_related("reports")
+        .in_bulk()
+    )
+    return [
+        {
+            "name": result.name,
+            "created": bool(result.outcome and result.outcome.created),
+            "submission": stored[result.outcome.submission.pk] if result.outcome else None,
+            "errors": _errors(result.error),
+        }
+        for result in answered
+    ]
+
+
+def _errors(error: Exception | None) -> list[dict[str, Any]]:
+    if error is None:
+        return []
+    if isinstance(error, InvalidInput):
+        return [{"loc": list(e.loc), "msg": e.msg} for e in error.errors]
+    return [{"loc": ["document"], "msg": str(error)}]
 
 
 @router.get("/submissions", response=list[SubmissionOut])

@@ -41,19 +41,34 @@ def submit(request: HttpRequest) -> HttpResponse:
             "model_name": form.cleaned_data["model"],
             "assessment_reference": form.cleaned_data["assessment"],
         }
-        sources = [(upload.name or "upload", upload) for upload in form.cleaned_data["documents"]]
-        if text := form.cleaned_data["text"].strip():
-            sources.append(("pasted document", text.encode("utf-8")))
-        for name, source in sources:
+        # Every file is read first (one over the size limit is refused alone), then all are
+        # submitted together: one transaction for the lot, one submission each.
+        uploads: list[services.Upload] = []
+        refused: dict[int, str] = {}
+        for upload in form.cleaned_data["documents"]:
+            name = upload.name or "upload"
             try:
-                data = source if isinstance(source, bytes) else read_upload(source)
-                filename = "" if isinstance(source, bytes) else name
-                outcome = services.submit(user, data, filename=filename, **options)
-            except (InvalidInput, Conflict) as error:
-                results.append((name, None, str(error)))
+                uploads.append(services.Upload(read_upload(upload), filename=name))
+            except InvalidInput as error:
+                refused[len(uploads)] = str(error)
+                uploads.append(services.Upload(b"", name=name))
+        if text := form.cleaned_data["text"].strip():
+            uploads.append(services.Upload(text.encode("utf-8"), name="pasted document"))
+        batch = [upload for n, upload in enumerate(uploads) if n not in refused]
+        try:
+            answers = iter(services.submit_many(user, batch, **options) if batch else [])
+        except InvalidInput as error:  # the batch as a whole (too many files, too large)
+            answers = iter([services.BatchResult(upload.label, error=error) for upload in batch])
+        for n, upload in enumerate(uploads):
+            if n in refused:
+                results.append((upload.label, None, refused[n]))
+                continue
+            answer = next(answers)
+            if answer.outcome is None:
+                results.append((answer.name, None, str(answer.error)))
             else:
-                note = "" if outcome.created else "already submitted: the earlier result"
-                results.append((name, outcome.submission, note))
+                note = "" if answer.outcome.created else "already submitted: the earlier result"
+                results.append((answer.name, answer.outcome.submission, note))
         if len(results) == 1 and results[0][1] is not None:
             submission = results[0][1]
             messages.success(

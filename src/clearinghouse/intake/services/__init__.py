@@ -1,0 +1,65 @@
+"""The intake workflow: submit documents (one, or many at once), turn their items into scored,
+de-duplicated reports, triage them (accept, decline, mark duplicate, merge, unmerge), and load
+the KEV/EPSS feeds.
+
+Every state change is audited. A refused document stores nothing. Callers import this
+package (`from clearinghouse.intake import services`), never its private modules:
+`_submission` (one document, and the worker's part), `_batch` (many documents in one
+transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the pool,
+duplicate links), `_triage` (coordinators' decisions), `_feeds` (KEV and EPSS), `_limits`.
+"""
+
+from ._batch import BatchResult, Upload, submit_many
+from ._dedup import UNKEYED_POOL, candidates_by_report
+from ._feeds import import_epss, import_kev, rescore
+from ._limits import (
+    DEFAULT_BACKGROUND_ITEMS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ITEMS,
+    background_items,
+    max_batch_bytes,
+    max_batch_documents,
+    max_bytes,
+    max_items,
+)
+from ._submission import Outcome, process, submit
+from ._triage import (
+    BULK_ACTIONS,
+    accept,
+    bulk_triage,
+    decline,
+    is_coordinator,
+    mark_duplicate,
+    reopen,
+    unmerge,
+)
+
+__all__ = [
+    "BULK_ACTIONS",
+    "DEFAULT_BACKGROUND_ITEMS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_ITEMS",
+    "UNKEYED_POOL",
+    "BatchResult",
+    "Outcome",
+    "Upload",
+    "accept",
+    "background_items",
+    "bulk_triage",
+    "candidates_by_report",
+    "decline",
+    "import_epss",
+    "import_kev",
+    "is_coordinator",
+    "mark_duplicate",
+    "max_batch_bytes",
+    "max_batch_documents",
+    "max_bytes",
+    "max_items",
+    "process",
+    "reopen",
+    "rescore",
+    "submit",
+    "submit_many",
+    "unmerge",
+]

@@ -1,0 +1,188 @@
+"""De-duplication at intake: blocking keys, the pool of stored reports to compare, and links.
+
+New reports (one document's, or a whole batch's) are compared with each other and with the
+stored reports sharing a key with one of them, in one pass of the core's `find_duplicates`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Q
+
+from clearinghouse.core.scoring.dedup import (
+    DEFAULT_GROUP_THRESHOLD,
+    DEFAULT_MIN_SCORE,
+    ProductRef,
+    find_duplicates,
+)
+from clearinghouse.core.scoring.dedup import Report as DedupReport
+
+from ..documents import Format, Item
+from ..models import DuplicateCandidate, Report, ReportKey
+from . import _rows
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: How many earlier reports sharing no key with a new one are still compared (newest first):
+#: reports that name no product can only be found by their text.
+UNKEYED_POOL = 2000
+#: What dedup reads of a stored report (in `_stored_dedup_report`'s order).
+_DEDUP_FIELDS = (
+    "pk", "title", "description", "aliases", "products", "cwe", "cvss_vectors",
+    "source_format", "submission_id", "duplicate_of_id",
+)  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    return " ".join(_NON_ALNUM.sub(" ", text.casefold()).split())
+
+
+def keys(report: Report) -> set[str]:
+    """The blocking keys of a report: aliases, fingerprint, product names and package URLs."""
+    found = {f"alias:{alias.casefold()}" for alias in report.aliases}
+    if report.fingerprint:
+        found.add(f"fp:{report.fingerprint}")
+    for product in report.products:
+        if name := _norm(product.get("product", "")):
+            found.add(f"product:{name}"[:300])
+        if purl := product.get("purl"):
+            found.add(f"purl:{purl.split('@', 1)[0].casefold()}"[:300])
+    return found
+
+
+def item_dedup_report(item: Item) -> DedupReport:
+    """An item not stored yet, as dedup sees it (for its fingerprint)."""
+    return DedupReport(
+        report_id="new",
+        title=item.title,
+        description=item.description,
+        aliases=frozenset(item.aliases),
+        products=item.products,
+        cwe=item.cwe,
+        cvss_vectors=item.cvss_vectors,
+    )
+
+
+def _stored_dedup_report(
+    pk: int,
+    title: str,
+    description: str,
+    aliases: list[str],
+    products: list[dict[str, str]],
+    cwe: str,
+    cvss_vectors: list[str],
+    source_format: str,
+    submission_id: int,
+    *_: object,
+) -> DedupReport:
+    """A stored report as dedup sees it, from its `_DEDUP_FIELDS` (a row, not a model)."""
+    # Items of one CSAF advisory or CVE record are distinct vulnerabilities by construction.
+    by_construction = source_format in {Format.CSAF, Format.CVE5}
+    return DedupReport(
+        report_id=str(pk),
+        title=title,
+        description=description,
+        aliases=frozenset(aliases),
+        products=tuple(ProductRef(**product) for product in products),
+        cwe=cwe,
+        cvss_vectors=tuple(cvss_vectors),
+        source=f"submission:{submission_id}" if by_construction else "",
+    )
+
+
+def _model_dedup_report(report: Report) -> DedupReport:
+    return _stored_dedup_report(*(getattr(report, field) for field in _DEDUP_FIELDS))
+
+
+def _pool(new: Sequence[Report]) -> list[tuple[DedupReport, int | None]]:
+    """The earlier, not declined reports sharing a key with a new one, in one query.
+
+    Read as rows (not models): each as dedup sees it, with its `duplicate_of` id.
+    """
+    new_ids = {report.pk for report in new}
+    wanted = sorted({key for report in new for key in keys(report)})
+    keyed = Q()
+    for start in range(0, len(wanted), 500):
+        keyed |= Q(
+            pk__in=ReportKey.objects.filter(key__in=wanted[start : start + 500]).values("report_id")
+        )
+    if any(not report.products and not report.aliases for report in new):
+        keyed |= Q(pk__in=Report.objects.order_by("-pk").values("pk")[:UNKEYED_POOL])
+    if not keyed:
+        return []
+    earlier = Report.objects.filter(keyed).exclude(pk__in=new_ids)
+    rows = earlier.exclude(status=Report.Status.DECLINED).values_list(*_DEDUP_FIELDS)
+    return [(_stored_dedup_report(*row), row[-1]) for row in rows]
+
+
+def _root(pk: int, parent: dict[int, int | None]) -> int:
+    """Follow `duplicate_of` links from a report to its primary (stopping at a cycle)."""
+    seen = set()
+    while (up := parent[pk]) is not None and up not in seen:
+        seen.add(pk)
+        if up not in parent:
+            break
+        pk = up
+    return pk
+
+
+def link_duplicates(new: Sequence[Report]) -> list[Report]:
+    """Store duplicate candidates for new reports; link each to a near-certain earlier one.
+
+    Returns the new reports linked. Order of evidence (the core's `find_duplicates`): a shared
+    identifier, then text similarity adjusted by weakness, CVSS vector and the products
+    fingerprint. "Earlier" is by id, so within a batch a later document's report links to an
+    earlier document's.
+    """
+    if not new:
+        return []
+    pool = _pool(new)
+    parent: dict[int, int | None] = {int(dedup.report_id): up for dedup, up in pool}
+    parent |= {report.pk: report.duplicate_of_id for report in new}
+    new_by_id = {report.pk: report for report in new}
+    candidates = find_duplicates(
+        [*(dedup for dedup, _ in pool), *(_model_dedup_report(report) for report in new)],
+        min_score=DEFAULT_MIN_SCORE,
+        involving={str(pk) for pk in new_by_id},
+    )
+    rows = []
+    best: dict[int, tuple[float, int]] = {}
+    for candidate in candidates:
+        left, right = int(candidate.left), int(candidate.right)
+        later, earlier = max(left, right), min(left, right)
+        if later not in new_by_id:
+            continue
+        rows.append((later, earlier, candidate.score, list(candidate.reasons)))
+        if (
+            candidate.score >= DEFAULT_GROUP_THRESHOLD
+            and candidate.score > best.get(later, (0.0, 0))[0]
+        ):
+            best[later] = (candidate.score, earlier)
+    _rows.insert(
+        DuplicateCandidate, ["report", "candidate", "score", "reasons"], rows, ignore_conflicts=True
+    )
+    linked: list[Report] = []
+    # Earliest first, so a chain within the new reports resolves to its first report.
+    for later in sorted(best):
+        root = _root(best[later][1], parent)
+        if root != later:
+            parent[later] = new_by_id[later].duplicate_of_id = root
+            linked.append(new_by_id[later])
+    # One query either way; a plain update when all share a primary (cheaper than a CASE).
+    if len(roots := {report.duplicate_of_id for report in linked}) == 1:
+        Report.objects.filter(pk__in=[r.pk for r in linked]).update(duplicate_of_id=roots.pop())
+    else:
+        _rows.set_values(Report, "duplicate_of", ((r.pk, r.duplicate_of_id) for r in linked))
+    return linked
+
+
+def candidates_by_report(reports: Iterable[Report]) -> dict[int, list[DuplicateCandidate]]:
+    """Each report's stored duplicate candidates, best first."""
+    grouped: defaultdict[int, list[DuplicateCandidate]] = defaultdict(list)
+    for candidate in DuplicateCandidate.objects.filter(report__in=list(reports)).select_related(
+        "candidate"
+    ):
+        grouped[candidate.report_id].append(candidate)
+    return dict(grouped)
