@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from clearinghouse.core.formats.csaf import read_csaf
 from clearinghouse.core.scoring.dedup import (
+    ALIGN_MIN,
     DEFAULT_GROUP_THRESHOLD,
+    NEAR_CERTAIN,
     DuplicateCandidate,
+    ProductRef,
     Report,
     find_duplicates,
     find_duplicates_reference,
@@ -106,7 +111,7 @@ def test_reports_from_the_same_source_are_never_candidates() -> None:
     assert find_duplicates([one, two], min_score=0.0) == []
 
 
-@pytest.mark.parametrize("min_score", [0.1, 0.5, 0.8])
+@pytest.mark.parametrize("min_score", [0.1, 0.5, 0.8, 0.95])
 def test_the_fast_finder_agrees_with_the_all_pairs_reference_on_real_advisories(
     min_score: float,
 ) -> None:
@@ -116,3 +121,68 @@ def test_the_fast_finder_agrees_with_the_all_pairs_reference_on_real_advisories(
     reference = find_duplicates_reference(reports, min_score=min_score)
     assert len(reports) > 300 and reference
     assert find_duplicates(reports, min_score=min_score) == reference
+
+
+_ADVISORY_BUGS = (
+    ("Malformed HTTP request body in the admin API overflows a heap buffer of the license "
+     "manager.", "CWE-122"),
+    ("XML payload with too many elements overflows a stack variable in the license manager "
+     "parser.", "CWE-121"),
+)  # fmt: skip
+_REPUBLISHED_BUGS = (
+    (_ADVISORY_BUGS[0][0], "CWE-122"),
+    ("Too many XML elements crash the parser of the license manager with a stack overflow.",
+     "CWE-121"),
+)  # fmt: skip
+_DOS = ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",)
+
+
+def _advisory(source: str, bugs: tuple[tuple[str, str], ...]) -> list[Report]:
+    return [
+        Report(f"{source}/{n}", description=text, cwe=cwe, cvss_vectors=_DOS, source=source)
+        for n, (text, cwe) in enumerate(bugs)
+    ]
+
+
+def test_the_mutual_best_match_of_two_advisories_sharing_a_certain_pair_is_raised() -> None:
+    # A vendor's advisory and an OEM's re-publication list the same two bugs, one word for
+    # word, the other in the OEM's own words.
+    reports = [*_advisory("vendor", _ADVISORY_BUGS), *_advisory("oem", _REPUBLISHED_BUGS)]
+    candidates = find_duplicates_reference(reports, min_score=0.5)
+    assert _pair(candidates, "vendor/0", "oem/0").score == 1.0
+    aligned = _pair(candidates, "vendor/1", "oem/1")
+    assert aligned.score == NEAR_CERTAIN
+    assert aligned.reasons[0] == "text similarity 0.52"
+    assert aligned.reasons[-1].startswith("each other's best match")
+    assert find_duplicates(reports, min_score=0.5) == candidates
+
+
+def test_without_a_certain_pair_between_the_sources_nothing_is_raised() -> None:
+    # The word-for-word item now comes from a third advisory: no pair links "vendor" and "oem".
+    vendor = _advisory("vendor", _ADVISORY_BUGS)
+    oem = _advisory("oem", _REPUBLISHED_BUGS)
+    third = Report("third/0", description=_ADVISORY_BUGS[0][0], cwe="CWE-122", source="third")
+    reports = [vendor[1], *oem, third]
+    candidates = find_duplicates_reference(reports, min_score=0.5)
+    plain = _pair(candidates, "vendor/1", "oem/1")
+    assert ALIGN_MIN <= plain.score < NEAR_CERTAIN and len(plain.reasons) == 3
+    # Reports with no source are no document: nothing to align them by.
+    unsourced = [dataclasses.replace(r, source="") for r in _advisory("vendor", _ADVISORY_BUGS)]
+    candidates = find_duplicates_reference([*unsourced, *oem], min_score=0.5)
+    assert _pair(candidates, "vendor/1", "oem/1").score == plain.score
+
+
+def test_one_product_with_other_affected_bounds_is_a_later_bug_not_a_duplicate() -> None:
+    def release(report_id: str, version: str) -> Report:
+        return dataclasses.replace(
+            _OVERFLOW,
+            report_id=report_id,
+            products=(ProductRef(vendor="Example", product="imgkit", version=version),),
+        )
+
+    earlier, later, same = release("x", "<= 5.6"), release("y", "<= 5.7"), release("z", "<=5.6")
+    candidates = find_duplicates_reference([earlier, later, same], min_score=0.0)
+    assert _pair(candidates, "x", "z").score == 1.0
+    other = _pair(candidates, "x", "y")
+    assert other.score < DEFAULT_GROUP_THRESHOLD
+    assert "other affected versions of imgkit" in other.reason

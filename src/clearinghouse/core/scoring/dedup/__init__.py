@@ -4,22 +4,28 @@ from ._bench import DEFAULT_GROUP_THRESHOLD, DedupBenchmark, benchmark_csaf
 from ._csaf import report_from_csaf, strip_identifiers
 from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
 from ._pairs import (
+    ALIGN_MIN,
     DEFAULT_MIN_SCORE,
+    NEAR_CERTAIN,
     DuplicateCandidate,
     find_duplicates,
     find_duplicates_reference,
 )
-from ._report import ProductRef, Report, fingerprint
+from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
 
 __all__ = [
+    "ALIGN_MIN",
     "DEFAULT_GROUP_THRESHOLD",
     "DEFAULT_MIN_SCORE",
+    "NEAR_CERTAIN",
     "DedupBenchmark",
     "DuplicateCandidate",
     "PairwiseScores",
     "ProductRef",
     "Report",
+    "affected_bounds",
     "benchmark_csaf",
+    "bounds_conflict",
     "evaluate_groups",
     "find_duplicates",
     "find_duplicates_reference",

@@ -48,7 +48,7 @@ def report_from_csaf(item: VulnerabilityItem) -> Report:
 
 
 def strip_identifiers(report: Report) -> Report:
-    """Remove every identifier from a report, aliases and ids quoted in its text alike.
+    """Remove every identifier from a report, aliases and ids quoted in its text or products.
 
     This is how a report looks before anyone assigned it a CVE (an AI-found bug, a fresh
     submission); benchmarks use it to hide the answer from dedup.
@@ -59,9 +59,19 @@ def strip_identifiers(report: Report) -> Report:
             text = text.replace(alias, " ")
         return _ASSIGNED.sub(" ", _IDENTIFIER.sub(" ", text)).strip()
 
+    # Product fields quote ids too: Siemens versions read "13.1.0 (Only affected by CVE-...)".
     return dataclasses.replace(
         report,
         aliases=frozenset(),
         title=scrub(report.title),
         description=scrub(report.description),
+        products=tuple(
+            dataclasses.replace(
+                product,
+                vendor=scrub(product.vendor),
+                product=scrub(product.product),
+                version=scrub(product.version),
+            )
+            for product in report.products
+        ),
     )

@@ -84,6 +84,42 @@ def fingerprint(report: Report) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+# An upper bound of an affected range as advisories write it: "<= 5.6", "< V4.35", "vers:all/<V4.5".
+_UPPER_BOUND = re.compile(r"(<=?)\s*v?(\d[0-9a-z._-]*)")
+
+
+def affected_bounds(report: Report) -> dict[str, frozenset[tuple[str, str]]]:
+    """The upper bounds of each named product's affected versions, by normalised product name.
+
+    Where one bug was fixed is where its affected range ends, so two reports of one bug in one
+    product agree on that bound; an exact version ("tested on 2.1") is no bound and says nothing.
+    """
+    bounds: dict[str, set[tuple[str, str]]] = {}
+    for product in report.products:
+        name = normalise_name(product.product)
+        found = _UPPER_BOUND.findall(product.version.casefold())
+        if name and found:
+            bounds.setdefault(name, set()).update(found)
+    return {name: frozenset(values) for name, values in bounds.items()}
+
+
+def bounds_conflict(
+    a: dict[str, frozenset[tuple[str, str]]], b: dict[str, frozenset[tuple[str, str]]]
+) -> str:
+    """A product both name with other bounds of the same kind ("<= 5.6" vs "<= 5.7"), or "".
+
+    Only when every product bounded in both disagrees: one shared bound is enough to agree, and
+    "<= 5.1" against "< 5.2" (last affected against first fixed) is no disagreement.
+    """
+    conflicting = ""
+    for name in sorted(a.keys() & b.keys()):
+        one, two = a[name], b[name]
+        if one & two or {op for op, _ in one} != {op for op, _ in two}:
+            return ""
+        conflicting = conflicting or name
+    return conflicting
+
+
 _V3_V2_BASE_METRICS = frozenset({"AV", "AC", "PR", "UI", "S", "C", "I", "A", "Au"})
 
 
