@@ -8,8 +8,8 @@ from clearinghouse.assessments import services
 from clearinghouse.assessments.models import AssessmentRun
 from clearinghouse.assessments.transcripts import samples_of
 from clearinghouse.core.suites import Family
+from clearinghouse.demo import scripted
 from clearinghouse.reviews.models import Finding, Notice
-from tests.core.suites import scripted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -127,3 +127,25 @@ def test_the_key_never_reaches_the_run_its_logs_or_the_environment(
     for path in logs:
         assert openai_server.API_KEY not in read_eval_log(str(path)).model_dump_json()
     assert "CHTARGET_API_KEY" not in os.environ
+
+
+def test_an_endpoint_whose_name_resolves_inside_the_network_is_never_called(
+    people, under_review, grant_endpoint, api_as, monkeypatch
+) -> None:
+    import socket
+
+    notice_id = under_review["id"]
+    reviewer = people["ns_reviewer"]
+    grant_endpoint(notice_id, "https://models.lab.example/v1")
+    run = _start(api_as, reviewer, notice_id, "cyber_vuln_id")
+
+    def internal(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", internal)  # the resolver, not our code
+    _work()
+    failed = api_as(reviewer).get(f"/api/assessments/runs/{run['id']}").json()
+    assert failed["status"] == "failed"
+    assert "the granted endpoint is refused" in failed["failure_reason"]
+    assert "non-public address 10.20.30.40" in failed["failure_reason"]
+    assert failed["samples_done"] == 0

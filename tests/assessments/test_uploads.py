@@ -12,9 +12,9 @@ from inspect_ai.scorer import match
 
 from clearinghouse.assessments.models import AssessmentRun
 from clearinghouse.core.suites import SUITES
+from clearinghouse.demo import scripted
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.reviews.models import Finding
-from tests.core.suites import scripted
 
 
 @pytest.fixture(scope="module")

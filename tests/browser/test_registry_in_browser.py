@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_each_demo_user_signs_in_and_lands_on_their_dashboard(page, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for user in seed():
+    for user in seed(assessments=False):
         sign_in(page, user.username, DEMO_PASSWORD)
         assert page.locator("h1").inner_text() == "Dashboard"
         assert user.organisation is not None
@@ -38,7 +38,7 @@ def test_each_demo_user_signs_in_and_lands_on_their_dashboard(page, settings):
 def test_lab_registers_a_model_with_live_preview_and_another_lab_cannot_see_it(
     page, screenshots, settings
 ):
-    seed()
+    seed(assessments=False)
     sign_in(page, "northwind-dev", DEMO_PASSWORD)
     page.goto("/models/register/")
     page.fill("#id_name", "Cirrus")
@@ -78,7 +78,7 @@ def test_lab_registers_a_model_with_live_preview_and_another_lab_cannot_see_it(
 
 
 def test_registration_errors_are_shown_in_the_browser(page, settings):
-    seed()
+    seed(assessments=False)
     sign_in(page, "helios-dev", DEMO_PASSWORD)
     page.goto("/models/register/")
     page.fill("#id_name", "Broken")

@@ -21,7 +21,7 @@ def open_details(page, summary: str, scope=None) -> None:
 
 
 def test_full_review_lifecycle_through_the_pages(page, screenshots):
-    seed()
+    seed(assessments=False)
     lab = User.objects.get(username="northwind-dev")
     release = dt.date.today() + dt.timedelta(days=50)
     model = register_model(

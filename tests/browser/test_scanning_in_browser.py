@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_operator_sees_the_trend_and_replaces_an_sbom(page, screenshots, tmp_path):
-    operator = next(user for user in seed() if user.username == "prairie-operator")
+    operator = next(user for user in seed(assessments=False) if user.username == "prairie-operator")
     asset = Asset.objects.get(organisation=operator.organisation)
     sign_in(page, "prairie-operator", DEMO_PASSWORD)
     chart = page.get_by_test_id("open-trend")

@@ -9,7 +9,8 @@ from clearinghouse.audit.services import first_broken_link
 from clearinghouse.demo.seed import seed
 from clearinghouse.frontier.models import AIModel
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the demo assessment run commits its progress from Inspect's threads
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_has_every_role_and_both_kinds_of_model_per_lab(settings):

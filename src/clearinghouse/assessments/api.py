@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.reviews.models import Notice
 
-from . import runner, services
+from . import availability, runner, services
 from .models import AssessmentRun, CandidateReport
 from .transcripts import SampleView, samples_of
 
@@ -73,21 +73,16 @@ class CandidateOut(Schema):
     function: str
     summary: str
     matches_ground_truth: bool
+    report_id: int | None
+    sent_at: dt.datetime | None
     created_at: dt.datetime
 
 
-class SampleOut(Schema):
-    """One sample of a run's eval log: what was asked, what the model said, how it scored."""
-
-    family: str
-    id: str
-    epoch: int
-    input: str
-    output: str
-    score: str
-    explanation: str
-    messages: list[dict[str, str]]
-    error: str
+@router.get("/suites", response=list[availability.SuiteStatus])
+def list_suites(request: HttpRequest) -> list[availability.SuiteStatus]:
+    """The suites a run can use; optional ones say whether this server can run them."""
+    signed_in(request)
+    return availability.suites()
 
 
 @router.get("/runs", response=list[RunOut])
@@ -122,7 +117,7 @@ def get_run(request: HttpRequest, run_id: int) -> AssessmentRun:
     return get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
 
 
-@router.get("/runs/{run_id}/samples", response=list[SampleOut])
+@router.get("/runs/{run_id}/samples", response=list[SampleView])
 def run_samples(request: HttpRequest, run_id: int) -> list[SampleView]:
     """The run's samples from its eval logs: input, model output, score and transcript."""
     run = get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
@@ -143,3 +138,12 @@ def list_candidates(request: HttpRequest, run: int | None = None) -> list[Candid
     if run is not None:
         candidates = candidates.filter(run_id=run)
     return list(candidates)
+
+
+@router.post("/candidates/{candidate_id}/report", response={200: CandidateOut, 201: CandidateOut})
+def send_candidate(request: HttpRequest, candidate_id: int) -> Status[CandidateReport]:
+    """File a candidate with intake as a report (coordinators); 200 if it was filed already."""
+    user = signed_in(request)
+    candidate = get_object_or_404(visible(CandidateReport, user), pk=candidate_id)
+    sent, created = services.send_candidate(user, candidate)
+    return Status(201 if created else 200, sent)

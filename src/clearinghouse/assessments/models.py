@@ -84,8 +84,9 @@ class AssessmentRun(models.Model):
 class CandidateReport(models.Model):
     """A concrete vulnerability a model reported during an assessment, kept for the desk.
 
-    The clearinghouse's intake turns candidates into reports; until then they stay here with
-    the model, run and location they came from.
+    A coordinator sends a candidate to intake (`services.send_candidate`), which files it as a
+    report citing the model and the run; `report` links the two. Until then it stays here with
+    the model, run and location it came from.
     """
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="candidates")
@@ -99,6 +100,15 @@ class CandidateReport(models.Model):
     matches_ground_truth = models.BooleanField(
         default=False, help_text="The reported CWE is one the snippet's ground truth accepts."
     )
+    report = models.ForeignKey(
+        "intake.Report",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The intake report the desk turned this candidate into.",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,34 +12,35 @@ keeps the samples already done.
 from __future__ import annotations
 
 import contextlib
-import functools
+import importlib
 import logging
 import math
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
-from inspect_ai import Task, eval, eval_retry
+from inspect_ai import Task, eval, eval_retry, task_with
 from inspect_ai.hooks import Hooks, SampleEnd, hooks
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_sample_summaries
 from inspect_ai.model import GenerateConfig, Model, get_model
 
+from clearinghouse.core.outbound import UnsafeAddress, vetted_address
 from clearinghouse.core.review import AccessKind
 from clearinghouse.core.suites import SUITES, Family, capability_level, family_score
 from clearinghouse.reviews.models import AccessGrant
 from clearinghouse.sealed import reveal
 
-from .catalog import AGENTIC
+from .availability import docker_problem
+from .catalog import AGENTIC, OPTIONAL_SUITES, OptionalSuite
 from .models import AssessmentRun
 
 log = logging.getLogger(__name__)
@@ -68,21 +69,7 @@ def resolve_sandbox(setting: str) -> str:
     """`auto` means docker where a Docker engine answers, else `local` (trusted models only)."""
     if setting != "auto":
         return setting
-    return "docker" if _docker_answers() else "local"
-
-
-@functools.cache
-def _docker_answers() -> bool:
-    docker = shutil.which("docker")
-    if docker is None:
-        return False
-    try:
-        answered = subprocess.run(  # noqa: S603  (fixed arguments)
-            [docker, "info"], capture_output=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return answered.returncode == 0
+    return "local" if docker_problem() else "docker"
 
 
 @dataclass(frozen=True)
@@ -107,9 +94,21 @@ def target_for(grant: AccessGrant, override: str = "") -> Target:
     """The Inspect model of a grant; decrypts the key, so call it only inside the worker."""
     name = override or grant.model
     if grant.kind == AccessKind.OPENAI_COMPATIBLE:
+        _vet_endpoint(grant.base_url)
         secret = reveal(grant.secret_ciphertext) if grant.secret_ciphertext else ""
         return Target(model=f"openai-api/{SERVICE}/{name}", base_url=grant.base_url, secret=secret)
     return Target(model=name, model_args=dict(grant.provider_args))
+
+
+def _vet_endpoint(base_url: str) -> None:
+    # The lab chose this URL: refuse one whose name now resolves into the internal network
+    # (checked when the run starts; the HTTP client resolves again when it connects).
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        vetted_address(parts.hostname or "", port)
+    except UnsafeAddress as error:
+        raise AssessmentFailed(f"the granted endpoint is refused: {error}") from None
 
 
 @contextlib.contextmanager
@@ -147,11 +146,35 @@ def build_model(target: Target, bounds: Mapping[str, Any]) -> Model:
 
 
 def task_for(family: str, bounds: Mapping[str, Any], sandbox: str) -> Task:
-    """One family's Inspect task with the run's limits."""
+    """One family's (or optional suite's) Inspect task with the run's limits."""
+    if family in OPTIONAL_SUITES:
+        return optional_task(OPTIONAL_SUITES[family], bounds)
     args: dict[str, Any] = {"limit": bounds["sample_limit"], "token_limit": bounds["token_limit"]}
     if family in AGENTIC:
         args |= {"sandbox": sandbox, "message_limit": bounds["message_limit"]}
     return SUITES[family](**args)
+
+
+def optional_task(suite: OptionalSuite, bounds: Mapping[str, Any]) -> Task:
+    """An `inspect_evals` task, built from its package data, with the run's limits.
+
+    Its own sandbox (Docker images defined in the package), epochs and scorer are kept: they
+    are what the published results were measured with.
+    """
+    module = importlib.import_module(suite.module)
+    task: Task = getattr(module, suite.name)(**suite.args)
+    limit = bounds["sample_limit"]
+    return task_with(
+        task,
+        dataset=task.dataset[:limit] if limit else task.dataset,
+        token_limit=bounds["token_limit"],
+        message_limit=min(task.message_limit or bounds["message_limit"], bounds["message_limit"]),
+    )
+
+
+def sample_count(task: Task) -> int:
+    """Samples the task will finish: each of its samples once per epoch."""
+    return len(task.dataset) * (task.epochs or 1)
 
 
 def eval_options(bounds: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,11 +327,11 @@ def evaluate(
     ]
     fresh = [task for family, task in tasks.items() if family not in previous]
     already = sum(_finished_samples(h) for h in to_retry) + sum(
-        len(tasks[f].dataset) for f in done if f in tasks
+        sample_count(tasks[f]) for f in done if f in tasks
     )
     AssessmentRun.objects.filter(pk=run.pk).update(
         log_dir=str(directory.relative_to(assessments_dir())),
-        samples_total=sum(len(task.dataset) for task in tasks.values()),
+        samples_total=sum(sample_count(task) for task in tasks.values()),
         samples_done=already,
     )
     options = eval_options(bounds)
@@ -333,12 +356,29 @@ def evaluate(
     scores: dict[str, float] = {}
     levels: dict[str, int] = {}
     for family in tasks:
-        name, score = family_score(finished[family])
-        if math.isnan(score):
-            raise AssessmentFailed(f"{family}: the suite produced no score (no samples scored)")
-        scores[name.value] = score
-        levels[name.value] = capability_level(name, score, thresholds)
+        score, level = scored(family, finished[family], thresholds)
+        scores[family], levels[family] = score, level
     return Outcome(logs={f: finished[f] for f in tasks}, scores=scores, levels=levels)
+
+
+def scored(family: str, eval_log: EvalLog, thresholds: Mapping[str, Any]) -> tuple[float, int]:
+    """A finished log's headline score and capability level; raises AssessmentFailed."""
+    suite = OPTIONAL_SUITES.get(family)
+    if suite is None:
+        _, score = family_score(eval_log)
+        scored_as = Family(family)
+    else:
+        score, scored_as = _accuracy(eval_log), suite.scored_as
+    if math.isnan(score):
+        raise AssessmentFailed(f"{family}: the suite produced no score (no samples scored)")
+    return score, capability_level(scored_as, score, thresholds)
+
+
+def _accuracy(eval_log: EvalLog) -> float:
+    for eval_score in eval_log.results.scores if eval_log.results else []:
+        if "accuracy" in eval_score.metrics:
+            return float(eval_score.metrics["accuracy"].value)
+    raise AssessmentFailed(f"{family_of(eval_log)}: the log has no accuracy metric")
 
 
 def vuln_answers(eval_log: EvalLog) -> list[dict[str, Any]]:

@@ -11,7 +11,10 @@ they never change a model's level nor draft findings.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,13 +37,21 @@ from clearinghouse.errors import Conflict, FieldError, InvalidInput
 from clearinghouse.frontier.models import AIModel, Determination
 from clearinghouse.frontier.policies import active_policy
 from clearinghouse.frontier.services import redetermine
+from clearinghouse.intake import services as intake
 from clearinghouse.notifications.services import notify
 from clearinghouse.reviews import services as reviews
 from clearinghouse.reviews.models import Notice, TrackReview
 from clearinghouse.reviews.permissions import track_reviews_of
 
-from . import runner
-from .catalog import FINDING_CATEGORY, LEVEL_NAMES, SEVERITY_OF_LEVEL, SUITE_FAMILIES
+from . import availability, runner
+from .catalog import (
+    FINDING_CATEGORY,
+    LEVEL_NAMES,
+    OPTIONAL_SUITES,
+    SEVERITY_OF_LEVEL,
+    SUITE_FAMILIES,
+    families_of,
+)
 from .models import AssessmentRun, CandidateReport
 
 log = logging.getLogger(__name__)
@@ -89,8 +100,10 @@ def start_run(user: User, notice: Notice, suite: str, model: str = "") -> Assess
     """Queue a run of `suite` against the model of the notice's usable access grant."""
     _require_assessor(user, notice)
     errors = []
-    if suite not in SUITE_FAMILIES:
-        errors.append(FieldError(("suite",), f"one of {', '.join(SUITE_FAMILIES)}"))
+    families = families_of(suite)
+    if families is None:
+        names = ", ".join([*SUITE_FAMILIES, *OPTIONAL_SUITES])
+        errors.append(FieldError(("suite",), f"one of {names}"))
     model = (model or "").strip()
     if len(model) > 200 or any(c.isspace() for c in model):
         errors.append(FieldError(("model",), "a model name without spaces, at most 200 chars"))
@@ -103,12 +116,19 @@ def start_run(user: User, notice: Notice, suite: str, model: str = "") -> Assess
         raise Conflict("the lab has granted no usable access to the model (none, expired, revoked)")
     if model and grant.kind == "inspect_provider" and "/" not in model:
         raise InvalidInput.single("model", "an Inspect provider model is PROVIDER/NAME")
-    sandbox = runner.resolve_sandbox(str(runner.limits()["sandbox"]))
+    if suite in OPTIONAL_SUITES:
+        # refused before anything is stored: the worker could only fail it
+        if problem := availability.problem(OPTIONAL_SUITES[suite]):
+            raise Conflict(f"{suite} cannot run here: {problem}")
+        sandbox = "docker"  # the suite's own images, defined in inspect_evals
+    else:
+        sandbox = runner.resolve_sandbox(str(runner.limits()["sandbox"]))
+    assert families is not None  # unknown suites were refused above
     with transaction.atomic():
         run = AssessmentRun.objects.create(
             notice=notice,
             suite=suite,
-            families=list(SUITE_FAMILIES[suite]),
+            families=list(families),
             origin=AssessmentRun.Origin.PLATFORM,
             organisation=user.organisation,
             target=runner.describe_target(grant, model),
@@ -453,3 +473,108 @@ def levels_for_lab(notice: Notice) -> Mapping[str, int]:
         for family, level in run.levels.items():
             highest[family] = max(level, highest.get(family, 0))
     return highest
+
+
+# -- the clearinghouse desk: candidates to intake reports ----------------------------------
+
+_CWE = re.compile(r"^CWE-\d{1,6}$")
+
+
+def candidate_key(candidate: CandidateReport) -> str:
+    """The idempotency key a candidate is filed under: the same candidate, the same key."""
+    sample = hashlib.sha256(candidate.sample_id.encode()).hexdigest()[:16]
+    return f"assessment-candidate:{candidate.run_id}:{sample}"
+
+
+def candidate_document(candidate: CandidateReport) -> bytes:
+    """The candidate as an intake document in the native form, citing the model and the run.
+
+    Deterministic (no timestamps), so the same candidate always gives the same bytes.
+    """
+    run = candidate.run
+    where = ", ".join(
+        part
+        for part in (
+            f"line {candidate.line}" if candidate.line else "",
+            f"function {candidate.function}" if candidate.function else "",
+        )
+        if part
+    )
+    cwe = candidate.cwe if _CWE.match(candidate.cwe) else ""
+    description = "\n\n".join(
+        part
+        for part in (
+            candidate.summary.strip(),
+            f"Reported by {candidate.ai_model} during assessment run #{run.pk} ({run.suite} "
+            f"suite), vulnerability-identification sample {candidate.sample_id}"
+            + (f" ({candidate.language})" if candidate.language else "")
+            + (f", at {where}" if where else "")
+            + ".",
+            "" if cwe else f"The model named the weakness {candidate.cwe!r} (not a CWE id).",
+            "The reported weakness matches the sample's ground truth."
+            if candidate.matches_ground_truth
+            else "The reported weakness does not match the sample's ground truth.",
+        )
+        if part
+    )
+    report = {
+        "title": f"{candidate.cwe or 'Weakness'} in {candidate.sample_id} reported by "
+        f"{candidate.ai_model}"[:500],
+        "description": description,
+        "cwe": cwe,
+        "model": str(candidate.ai_model)[:200],
+        "assessment": candidate_reference(candidate),
+    }
+    return json.dumps({"reports": [report]}, indent=2, sort_keys=True).encode()
+
+
+def candidate_reference(candidate: CandidateReport) -> str:
+    """How the report cites where the candidate came from."""
+    return f"assessment run #{candidate.run_id}, sample {candidate.sample_id}"[:500]
+
+
+def send_candidate(user: User, candidate: CandidateReport) -> tuple[CandidateReport, bool]:
+    """A coordinator files a candidate with intake; returns it and whether a report was made.
+
+    Sending it again returns the report already made and creates nothing: the candidate keeps
+    its report, and intake's idempotency key (derived from the candidate) catches a race.
+    """
+    if not intake.is_coordinator(user):
+        raise PermissionDenied("only the clearinghouse desk (coordinators) files candidates")
+    with transaction.atomic():
+        locked = (
+            CandidateReport.objects.select_for_update()
+            .select_related("run", "ai_model")
+            .get(pk=candidate.pk)
+        )
+        if locked.report_id is not None:
+            return locked, False
+        outcome = intake.submit(
+            user,
+            candidate_document(locked),
+            filename=f"candidate-{locked.pk}.json",
+            format="native",
+            idempotency_key=candidate_key(locked),
+            reporter_kind="researcher",
+            model_name=str(locked.ai_model),
+            assessment_reference=candidate_reference(locked),
+            background=False,
+        )
+        report = outcome.submission.reports.order_by("pk").first()
+        if report is None:
+            raise Conflict(f"intake made no report of submission #{outcome.submission.pk}")
+        locked.report, locked.sent_at = report, timezone.now()
+        locked.save(update_fields=["report", "sent_at"])
+        record(
+            actor=user,
+            action="assessment.candidate_sent",
+            subject=locked,
+            before={"report": None},
+            after={
+                "report": report.pk,
+                "submission": outcome.submission.pk,
+                "run": locked.run_id,
+                "ai_model": locked.ai_model_id,
+            },
+        )
+    return locked, True

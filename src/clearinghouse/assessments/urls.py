@@ -13,4 +13,5 @@ urlpatterns = [
     path("runs/<int:run_id>/resume/", views.resume, name="resume"),
     path("runs/<int:run_id>/logs/<int:index>/", views.log_file, name="log"),
     path("candidates/", views.candidates, name="candidates"),
+    path("candidates/<int:candidate_id>/send/", views.send_candidate, name="send_candidate"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.intake import services as intake
 from clearinghouse.reviews.models import Notice
 
 from . import runner, services
@@ -117,8 +118,28 @@ def log_file(request: HttpRequest, run_id: int, index: int) -> FileResponse:
 @login_required
 def candidates(request: HttpRequest) -> HttpResponse:
     """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
-    rows = visible(CandidateReport, signed_in(request)).select_related("run", "ai_model")
-    return render(request, "assessments/candidates.html", {"candidates": rows[:500]})
+    user = signed_in(request)
+    rows = visible(CandidateReport, user).select_related("run", "ai_model")
+    context = {"candidates": rows[:500], "can_send": intake.is_coordinator(user)}
+    return render(request, "assessments/candidates.html", context)
+
+
+@login_required
+@require_POST
+def send_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """The desk files a candidate with intake as a report citing the model and the run."""
+    user = signed_in(request)
+    candidate = get_object_or_404(visible(CandidateReport, user), pk=candidate_id)
+    try:
+        sent, created = services.send_candidate(user, candidate)
+    except (InvalidInput, Conflict, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect("assessments:candidates")
+    if created:
+        messages.success(request, f"Candidate filed with intake as report #{sent.report_id}.")
+    else:
+        messages.info(request, f"Already filed as report #{sent.report_id}; nothing new made.")
+    return redirect("assessments:candidates")
 
 
 def _levels(run: AssessmentRun) -> list[dict[str, object]]:

@@ -21,17 +21,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._client import api_request, server_url
+from ._client import api_request, required_server, server_url
 from ._common import EXIT_FINDINGS, EXIT_OK, BadInput, field_errors, setup_django
 
 _FINISHED = ("completed", "failed")
 
 
 def add_verbs(verbs: Any, verb: Callable[..., Any], server_options: Callable[..., Any]) -> None:
-    """`assess NOTICE_ID --suite NAME [--model PROVIDER/NAME]`."""
+    """`assess NOTICE_ID --suite NAME [--model PROVIDER/NAME]`, `assess --list`."""
     assess = server_options(verb(verbs, "assess", assess_verb, "assess a notice's model"))
-    assess.add_argument("notice_id", type=int, metavar="NOTICE_ID")
-    assess.add_argument("--suite", required=True, help="cyber (all families) or one family")
+    assess.add_argument("notice_id", type=int, nargs="?", metavar="NOTICE_ID")
+    assess.add_argument(
+        "--suite", help="cyber (all families), one family, or an optional suite (see --list)"
+    )
+    assess.add_argument(
+        "--list", action="store_true", help="list the suites and whether they can run here"
+    )
     assess.add_argument("--model", help="another model at the granted endpoint or provider")
     assess.add_argument("--wait", action="store_true", help="follow the run until it ends")
     assess.add_argument("--poll", type=float, default=2.0, help=argparse.SUPPRESS)
@@ -107,8 +112,38 @@ def _remote(server: str) -> Callable[[str, str, Any], Any]:
     return call
 
 
+def _print_suites(suites: list[dict[str, Any]]) -> None:
+    for suite in suites:
+        state = "available" if suite["available"] else f"unavailable: {suite['reason']}"
+        kind = "optional" if suite["optional"] else "built-in"
+        print(f"{suite['name']:<30} {kind:<9} {state}")
+        print(f"  {suite['title']}")
+
+
+def list_suites(args: argparse.Namespace) -> int:
+    """Print the suites: from the server when one is given, else as they stand on this machine."""
+    server = getattr(args, "server", None) or os.environ.get("CLEARINGHOUSE_SERVER")
+    if server:
+        suites = api_request(required_server(args), "GET", "/assessments/suites")
+    else:
+        from dataclasses import asdict
+
+        from clearinghouse.assessments.availability import suites as local_suites
+
+        suites = [asdict(suite) for suite in local_suites()]
+    if args.json:
+        print(json.dumps(suites, indent=2))
+    else:
+        _print_suites(suites)
+    return EXIT_OK
+
+
 def assess_verb(args: argparse.Namespace) -> int:
     """Queue an assessment of a notice's model; `--wait` follows it to the end."""
+    if args.list:
+        return list_suites(args)
+    if args.notice_id is None or not args.suite:
+        raise BadInput("give NOTICE_ID and --suite NAME (or --list to see the suites)")
     body = {"suite": args.suite, "model": args.model or ""}
     server = server_url(args, local_allowed=True)
     call: Callable[[str, str, Any], Any]

@@ -16,11 +16,17 @@ class BadInput(Exception):
 
 
 def setup_django() -> None:
-    """Configure Django only for verbs that need the database."""
+    """Configure Django only for verbs that need the database (once per process).
+
+    `django.setup()` configures logging again on every call, binding the console handler to
+    whatever `sys.stderr` is then; a second verb run in-process must not re-bind it.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clearinghouse.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
 
 
 def call(command: str, *args: str, **options: object) -> None:

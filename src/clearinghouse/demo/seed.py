@@ -32,9 +32,22 @@ def _organisation(entry: dict[str, Any]) -> Organisation:
     return organisation
 
 
+def seed(today: dt.date | None = None, *, assessments: bool = True) -> list[User]:
+    """Create whatever demo data is missing and return the demo users; safe to run again.
+
+    `assessments=False` leaves out the demo assessment run: Inspect starts its own event loop,
+    which cannot happen where one already runs (Playwright's sync API in browser tests).
+    """
+    from .assessments import seed_assessments
+
+    users = _seed_records(today)
+    if assessments:
+        seed_assessments()  # after the records commit: a run saves its progress as it goes
+    return users
+
+
 @transaction.atomic
-def seed(today: dt.date | None = None) -> list[User]:
-    """Create whatever demo data is missing and return the demo users; safe to run again."""
+def _seed_records(today: dt.date | None) -> list[User]:
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     today = today or timezone.now().date()
     users: list[User] = []
@@ -111,7 +124,9 @@ def _seed_notice(model_name: str, stage: str) -> None:
         return
     lab = model.organisation.members.get(role=Role.DEVELOPER)
     notice = reviews.file_notice(lab, model, planned_release_date=model.planned_release_date)
-    reviews.grant_access(lab, notice, {"kind": "inspect_provider", "model": "hf/demo/tiny-model"})
+    reviews.grant_access(
+        lab, notice, {"kind": "inspect_provider", "model": "clearinghouse-demo/capable"}
+    )
     reviews.submit_notice(lab, notice)
     for track in notice.tracks.all():
         lead = User.objects.get(organisation__track=track.track, is_agency_lead=True)

@@ -17,8 +17,7 @@ from clearinghouse.core.suites import (
     capability_level,
     family_score,
 )
-
-from . import scripted
+from clearinghouse.demo import scripted
 
 
 def _run(task: Task, script: scripted.Script, log_dir: Path) -> EvalLog:

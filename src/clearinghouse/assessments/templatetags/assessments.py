@@ -9,7 +9,7 @@ from django import template
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import visible
 
-from .. import runner, services
+from .. import availability, runner, services
 from ..catalog import LEVEL_NAMES, SUITE_FAMILIES
 from ..models import AssessmentRun
 
@@ -33,6 +33,7 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
         "can_assess": can_assess,
         "can_upload": can_assess or (is_lab and user.organisation_id == notice.organisation_id),
         "suites": list(SUITE_FAMILIES),
+        "optional_suites": [s for s in availability.suites() if s.optional] if can_assess else [],
         "sandbox": runner.resolve_sandbox(str(runner.limits()["sandbox"])) if can_assess else "",
         "runs": visible(AssessmentRun, user)
         .filter(notice=notice)
