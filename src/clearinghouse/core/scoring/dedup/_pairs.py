@@ -106,11 +106,14 @@ def _evidence(a: _Prepared, b: _Prepared) -> tuple[float, list[str]]:
     return bonus, reasons
 
 
-def _score(a: _Prepared, b: _Prepared) -> DuplicateCandidate:
+def _score(a: _Prepared, b: _Prepared, floor: float = 0.0) -> DuplicateCandidate | None:
+    """The pair's candidate, or None when even the largest bonus cannot lift it to `floor`."""
     left, right = a.report.report_id, b.report.report_id
     if shared := sorted(a.aliases & b.aliases):
         return DuplicateCandidate(left, right, 1.0, (f"shared identifier {', '.join(shared)}",))
     similarity = cosine(a.text, b.text)
+    if similarity + _MAX_BONUS < floor:
+        return None  # most blocked pairs: skip weighing the evidence
     bonus, reasons = _evidence(a, b)
     score = min(1.0, max(0.0, similarity + bonus))
     reasons = [f"text similarity {similarity:.2f}", *reasons]
@@ -133,8 +136,8 @@ def _scored(
         a, b = prepared[i], prepared[j]
         if _distinct_by_construction(a, b):
             continue
-        candidate = _score(a, b)
-        if candidate.score >= floor:
+        candidate = _score(a, b, floor)
+        if candidate is not None and candidate.score >= floor:
             scored.append(candidate)
     return scored
 
