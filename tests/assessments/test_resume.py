@@ -47,6 +47,9 @@ def test_an_interrupted_run_resumes_with_eval_retry_and_keeps_finished_samples(
 
     first_pass = len(capable_endpoint.requests)
     capable_endpoint.fail_after = None
+    # the run resumes under the bounds it started with, not the settings of the day
+    assert run.bounds["sample_limit"] == 6
+    settings.CLEARINGHOUSE_ASSESSMENT = settings.CLEARINGHOUSE_ASSESSMENT | {"sample_limit": 2}
     resumed = reviewer.post(f"/api/assessments/runs/{run.pk}/resume")
     assert resumed.status_code == 200, resumed.content
     assert resumed.json()["status"] == "queued"

@@ -46,6 +46,11 @@ class AssessmentRun(models.Model):
     target = models.CharField(max_length=500, help_text="The model assessed; never a secret.")
     model_override = models.CharField(max_length=200, blank=True)
     sandbox = models.CharField(max_length=20, blank=True)
+    bounds = ExactJSONField(
+        default=dict,
+        blank=True,
+        help_text="The limits the run was started with (settings then), kept for its resumption.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     failure_reason = models.TextField(blank=True)
     samples_done = models.PositiveIntegerField(default=0)

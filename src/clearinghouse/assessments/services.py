@@ -96,8 +96,18 @@ def _enqueue(run: AssessmentRun) -> None:
     transaction.on_commit(lambda: run_assessment.enqueue(run.pk))
 
 
-def start_run(user: User, notice: Notice, suite: str, model: str = "") -> AssessmentRun:
-    """Queue a run of `suite` against the model of the notice's usable access grant."""
+def start_run(
+    user: User,
+    notice: Notice,
+    suite: str,
+    model: str = "",
+    bounds: Mapping[str, Any] | None = None,
+) -> AssessmentRun:
+    """Queue a run of `suite` against the model of the notice's usable access grant.
+
+    The run keeps its bounds (`bounds` over the settings' `CLEARINGHOUSE_ASSESSMENT`), so a
+    resumption runs under the same limits as the start, whatever the settings are by then.
+    """
     _require_assessor(user, notice)
     errors = []
     families = families_of(suite)
@@ -116,13 +126,14 @@ def start_run(user: User, notice: Notice, suite: str, model: str = "") -> Assess
         raise Conflict("the lab has granted no usable access to the model (none, expired, revoked)")
     if model and grant.kind == "inspect_provider" and "/" not in model:
         raise InvalidInput.single("model", "an Inspect provider model is PROVIDER/NAME")
+    limits = {**runner.limits(), **(bounds or {})}
     if suite in OPTIONAL_SUITES:
         # refused before anything is stored: the worker could only fail it
         if problem := availability.problem(OPTIONAL_SUITES[suite]):
             raise Conflict(f"{suite} cannot run here: {problem}")
         sandbox = "docker"  # the suite's own images, defined in inspect_evals
     else:
-        sandbox = runner.resolve_sandbox(str(runner.limits()["sandbox"]))
+        sandbox = runner.resolve_sandbox(str(limits["sandbox"]))
     assert families is not None  # unknown suites were refused above
     with transaction.atomic():
         run = AssessmentRun.objects.create(
@@ -134,6 +145,7 @@ def start_run(user: User, notice: Notice, suite: str, model: str = "") -> Assess
             target=runner.describe_target(grant, model),
             model_override=model,
             sandbox=sandbox,
+            bounds=limits,
             started_by=user,
         )
         record(
@@ -199,7 +211,9 @@ def execute(run_id: int, model: Model | None = None) -> AssessmentRun:
             else runner.Target(model="scripted")
         )
         secret = target.secret
-        outcome = runner.evaluate(run, target, runner.limits(), _thresholds(policy), model=model)
+        outcome = runner.evaluate(
+            run, target, run.bounds or runner.limits(), _thresholds(policy), model=model
+        )
         vuln_log = outcome.logs.get("cyber_vuln_id")
         answers = runner.vuln_answers(vuln_log) if vuln_log is not None else []
     except Exception as error:  # the run's problem, not the worker's

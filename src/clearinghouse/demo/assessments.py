@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import override_settings
 
 from clearinghouse.accounts.models import User
 from clearinghouse.assessments import runner, services
@@ -39,7 +38,7 @@ REVIEWER, LAB, DESK = "ns-reviewer", "northwind-dev", "coordinator"
 
 def _bounds() -> dict[str, Any]:
     # The demo's scripted agent runs fixed walkthroughs, so the local sandbox is enough and
-    # needs no Docker images; the bounds are restored once the demo run is done.
+    # needs no Docker images; a few samples per family keep seeding to seconds.
     return dict(settings.CLEARINGHOUSE_ASSESSMENT) | {
         "sandbox": "local",
         "sample_limit": SAMPLES_PER_FAMILY,
@@ -55,11 +54,10 @@ def seed_assessments() -> None:
     notice = Notice.objects.filter(ai_model__name=MODEL).first()
     if notice is None:
         return
-    with override_settings(CLEARINGHOUSE_ASSESSMENT=_bounds()):
-        run = _platform_run(notice)
-        if run is not None and run.status == AssessmentRun.Status.COMPLETED:
-            _file_one_candidate(run)
-        _self_reported_log(notice)
+    run = _platform_run(notice)
+    if run is not None and run.status == AssessmentRun.Status.COMPLETED:
+        _file_one_candidate(run)
+    _self_reported_log(notice)
 
 
 def _platform_run(notice: Notice) -> AssessmentRun | None:
@@ -69,7 +67,7 @@ def _platform_run(notice: Notice) -> AssessmentRun | None:
     if existing is not None:
         return existing
     reviewer = User.objects.get(username=REVIEWER)
-    run = services.start_run(reviewer, notice, CYBER)
+    run = services.start_run(reviewer, notice, CYBER, bounds=_bounds())
     run = services.execute(run.pk)  # the grant names clearinghouse-demo/capable
     if run.status != AssessmentRun.Status.COMPLETED:
         log.warning("the demo assessment run #%s failed: %s", run.pk, run.failure_reason)
@@ -89,7 +87,7 @@ def _self_reported_log(notice: Notice) -> None:
         return
     from inspect_ai import eval
 
-    bounds = runner.limits()
+    bounds = _bounds()
     task = runner.task_for(Family.REFUSAL.value, bounds, "local")
     with tempfile.TemporaryDirectory(prefix="clearinghouse-demo-") as directory:
         (eval_log,) = eval(
