@@ -1,16 +1,11 @@
 """De-duplication of vulnerability reports that have no CVE yet: aliases, fingerprint, text."""
 
+from ._align import ALIGN_MIN, NEAR_CERTAIN
 from ._bench import DEFAULT_GROUP_THRESHOLD, DedupBenchmark, benchmark_csaf
+from ._candidate import DuplicateCandidate
 from ._csaf import report_from_csaf, strip_identifiers
 from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
-from ._pairs import (
-    ALIGN_MIN,
-    DEFAULT_MIN_SCORE,
-    NEAR_CERTAIN,
-    DuplicateCandidate,
-    find_duplicates,
-    find_duplicates_reference,
-)
+from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference
 from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
 
 __all__ = [

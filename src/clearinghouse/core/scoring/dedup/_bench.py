@@ -19,9 +19,10 @@ from pathlib import Path
 
 from clearinghouse.core.formats.csaf import read_csaf
 
+from ._align import NEAR_CERTAIN
 from ._csaf import report_from_csaf, strip_identifiers
 from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
-from ._pairs import NEAR_CERTAIN, find_duplicates
+from ._pairs import find_duplicates
 
 DEFAULT_GROUP_THRESHOLD = NEAR_CERTAIN
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from ._pairs import DuplicateCandidate
+from ._candidate import DuplicateCandidate
 
 
 def group_duplicates(
