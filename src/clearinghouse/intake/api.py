@@ -208,15 +208,6 @@ def filtered(reports: QuerySet[Report], filters: ReportFilter) -> QuerySet[Repor
     return reports
 
 
-def read_upload(upload: Any) -> bytes:
-    """Read an uploaded document, refusing (422) one over the limit before holding it whole."""
-    limit = services.max_bytes()
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise InvalidInput.single("document", f"larger than the {limit:,}-byte limit")
-    return bytes(data)
-
-
 @router.post("/submissions", response={200: SubmissionOut, 201: SubmissionOut})
 def submit(
     request: HttpRequest,
@@ -236,7 +227,7 @@ def submit(
         upload = request.FILES.get("document")
         if upload is None:
             raise InvalidInput.single("document", "attach the document in the field 'document'")
-        data = read_upload(upload)
+        data = services.read_upload(upload)
         filename = filename or upload.name or ""
         format = format or request.POST.get("format") or None
         reporter_kind = reporter_kind or request.POST.get("reporter_kind") or None
@@ -278,43 +269,18 @@ def submit_batch(
     files = request.FILES.getlist("documents") if request.FILES else []
     if not files:
         raise InvalidInput.single("documents", "attach the documents in the field 'documents'")
-    if len(files) > services.max_batch_documents():
-        raise InvalidInput.single(
-            "documents", f"at most {services.max_batch_documents():,} at once"
-        )
-    if sum(upload.size or 0 for upload in files) > services.max_batch_bytes():
-        raise InvalidInput.single(
-            "documents", f"larger than the {services.max_batch_bytes():,}-byte limit in all"
-        )
-    uploads: list[services.Upload] = []
-    refused: dict[int, InvalidInput] = {}
-    for position, upload in enumerate(files):
-        name = upload.name or f"document {position + 1}"
-        try:
-            uploads.append(services.Upload(read_upload(upload), filename=name))
-        except InvalidInput as error:
-            refused[position] = error
-            uploads.append(services.Upload(b"", filename=name))  # placeholder, answered below
-    accepted = [u for n, u in enumerate(uploads) if n not in refused]
-    results = iter(
-        services.submit_many(
-            user,
-            accepted,
-            format=format or request.POST.get("format") or None,
-            reporter_kind=reporter_kind or request.POST.get("reporter_kind") or None,
-            model_name=model or request.POST.get("model", ""),
-            assessment_reference=assessment or request.POST.get("assessment", ""),
-        )
-        if accepted
-        else []
+    answered = services.submit_files(
+        user,
+        files,
+        format=format or request.POST.get("format") or None,
+        reporter_kind=reporter_kind or request.POST.get("reporter_kind") or None,
+        model_name=model or request.POST.get("model", ""),
+        assessment_reference=assessment or request.POST.get("assessment", ""),
     )
-    answered = [
-        services.BatchResult(uploads[n].label, error=refused[n]) if n in refused else next(results)
-        for n in range(len(uploads))
-    ]
     ids = [r.outcome.submission.pk for r in answered if r.outcome is not None]
     stored = (
-        Submission.objects.filter(pk__in=ids)
+        visible(Submission, user)
+        .filter(pk__in=ids)
         .select_related("organisation")
         .prefetch_related("reports")
         .in_bulk()

@@ -19,7 +19,7 @@ from clearinghouse.audit.services import history
 from clearinghouse.errors import Conflict, InvalidInput
 
 from . import services
-from .api import ReportFilter, apply, filtered, read_upload
+from .api import ReportFilter, apply, filtered
 from .documents import Format
 from .forms import BulkForm, SubmitForm, TriageForm
 from .models import DuplicateCandidate, Report, Submission
@@ -41,29 +41,16 @@ def submit(request: HttpRequest) -> HttpResponse:
             "model_name": form.cleaned_data["model"],
             "assessment_reference": form.cleaned_data["assessment"],
         }
-        # Every file is read first (one over the size limit is refused alone), then all are
-        # submitted together: one transaction for the lot, one submission each.
-        uploads: list[services.Upload] = []
-        refused: dict[int, str] = {}
-        for upload in form.cleaned_data["documents"]:
-            name = upload.name or "upload"
-            try:
-                uploads.append(services.Upload(read_upload(upload), filename=name))
-            except InvalidInput as error:
-                refused[len(uploads)] = str(error)
-                uploads.append(services.Upload(b"", name=name))
-        if text := form.cleaned_data["text"].strip():
-            uploads.append(services.Upload(text.encode("utf-8"), name="pasted document"))
-        batch = [upload for n, upload in enumerate(uploads) if n not in refused]
+        pasted = form.cleaned_data["text"].strip()
+        also = [services.Upload(pasted.encode("utf-8"), name="pasted document")] if pasted else []
         try:
-            answers = iter(services.submit_many(user, batch, **options) if batch else [])
+            # One transaction for the lot, one submission each; a refused file stands alone.
+            answers = services.submit_files(
+                user, form.cleaned_data["documents"], also=also, **options
+            )
         except InvalidInput as error:  # the batch as a whole (too many files, too large)
-            answers = iter([services.BatchResult(upload.label, error=error) for upload in batch])
-        for n, upload in enumerate(uploads):
-            if n in refused:
-                results.append((upload.label, None, refused[n]))
-                continue
-            answer = next(answers)
+            answers = [services.BatchResult("the upload", error=error)]
+        for answer in answers:
             if answer.outcome is None:
                 results.append((answer.name, None, str(answer.error)))
             else:

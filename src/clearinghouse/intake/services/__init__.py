@@ -9,7 +9,7 @@ transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the
 duplicate links), `_triage` (coordinators' decisions), `_feeds` (KEV and EPSS), `_limits`.
 """
 
-from ._batch import BatchResult, Upload, submit_many
+from ._batch import BatchResult, Upload, submit_files, submit_many
 from ._dedup import UNKEYED_POOL, candidates_by_report
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
@@ -22,7 +22,7 @@ from ._limits import (
     max_bytes,
     max_items,
 )
-from ._submission import Outcome, process, submit
+from ._submission import Outcome, process, read_upload, submit
 from ._triage import (
     BULK_ACTIONS,
     accept,
@@ -57,9 +57,11 @@ __all__ = [
     "max_bytes",
     "max_items",
     "process",
+    "read_upload",
     "reopen",
     "rescore",
     "submit",
+    "submit_files",
     "submit_many",
     "unmerge",
 ]

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from clearinghouse.accounts.models import User
@@ -34,6 +36,7 @@ from ._submission import (
     enqueue_on_commit,
     new_submission,
     read,
+    read_upload,
     received,
     reporter_kind_of,
     require_member,
@@ -74,6 +77,48 @@ class _Accepted:
     deferred: bool
 
 
+def check_batch(documents: int, size: int) -> None:
+    """Refuse a batch with no document, or over the limits on documents or bytes in all."""
+    if not documents:
+        raise InvalidInput.single("documents", "give at least one document")
+    if documents > max_batch_documents():
+        raise InvalidInput.single("documents", f"at most {max_batch_documents():,} at once")
+    if size > max_batch_bytes():
+        raise InvalidInput.single(
+            "documents", f"larger than the {max_batch_bytes():,}-byte limit in all"
+        )
+
+
+def submit_files(
+    user: User,
+    files: Sequence[File[Any]],
+    *,
+    also: Sequence[Upload] = (),
+    **options: Any,
+) -> list[BatchResult]:
+    """Submit uploaded files (and `also`, e.g. a pasted document) as one batch, in order.
+
+    The batch's limits are checked before any file is read; a file over the size limit is
+    refused alone, without being held whole. `options` are `submit_many`'s.
+    """
+    size = sum(file.size or 0 for file in files) + sum(len(upload.data) for upload in also)
+    check_batch(len(files) + len(also), size)
+    uploads: list[Upload] = []
+    refused: dict[int, BatchResult] = {}
+    for position, file in enumerate(files):
+        name = file.name or f"document {position + 1}"
+        try:
+            uploads.append(Upload(read_upload(file), filename=name))
+        except InvalidInput as error:
+            refused[position] = BatchResult(name, error=error)
+    uploads.extend(also)
+    results = iter(submit_many(user, uploads, **options) if uploads else [])
+    return [
+        refused[position] if position in refused else next(results)
+        for position in range(len(files) + len(also))
+    ]
+
+
 def submit_many(
     user: User,
     uploads: Iterable[Upload],
@@ -94,14 +139,7 @@ def submit_many(
     """
     require_member(user)
     uploads = list(uploads)
-    if not uploads:
-        raise InvalidInput.single("documents", "give at least one document")
-    if len(uploads) > max_batch_documents():
-        raise InvalidInput.single("documents", f"at most {max_batch_documents():,} at once")
-    if sum(len(upload.data) for upload in uploads) > max_batch_bytes():
-        raise InvalidInput.single(
-            "documents", f"larger than the {max_batch_bytes():,}-byte limit in all"
-        )
+    check_batch(len(uploads), sum(len(upload.data) for upload in uploads))
     organisation = user.organisation_id
     assert organisation is not None  # checked by `require_member`
     kind = reporter_kind_of(user, reporter_kind)

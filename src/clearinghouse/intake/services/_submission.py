@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -70,6 +72,15 @@ def check_size(data: bytes) -> None:
         raise InvalidInput.single("document", f"larger than the {max_bytes():,}-byte limit")
     if not data.strip():
         raise InvalidInput.single("document", "the document is empty")
+
+
+def read_upload(upload: File[Any]) -> bytes:
+    """Read an uploaded document, refusing one over the limit before holding it whole."""
+    limit = max_bytes()
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput.single("document", f"larger than the {limit:,}-byte limit")
+    return bytes(data)
 
 
 def read(data: bytes, filename: str, declared: Format | None) -> Document:
