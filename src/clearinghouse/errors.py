@@ -35,6 +35,10 @@ class InvalidInput(ValueError):
             ]
         )
 
+    def detail(self) -> list[dict[str, object]]:
+        """The errors as the API's 422 body lists them: `[{"loc": [...], "msg": ...}]`."""
+        return [{"loc": list(error.loc), "msg": error.msg} for error in self.errors]
+
     @classmethod
     def single(cls, field: str, message: str) -> InvalidInput:
         """One error on one field."""

@@ -44,8 +44,7 @@ api.add_router("/notifications", notifications_router)
 
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
-    detail = [{"loc": list(item.loc), "msg": item.msg} for item in error.errors]
-    return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": error.detail()}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

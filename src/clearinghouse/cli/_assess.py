@@ -89,8 +89,7 @@ def _local(username: str) -> tuple[Any, Callable[[str, str, Any], Any]]:
             else:
                 run = get_object_or_404(visible(AssessmentRun, user), pk=int(key))
         except InvalidInput as error:
-            detail = [{"loc": list(item.loc), "msg": item.msg} for item in error.errors]
-            raise field_errors("assess", detail) from None
+            raise field_errors("assess", error.detail()) from None
         except (PermissionDenied, Conflict) as error:
             raise BadInput(str(error)) from None
         return RunOut.from_orm(run).model_dump(mode="json")

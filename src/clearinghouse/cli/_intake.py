@@ -185,7 +185,7 @@ def _refusal(source: str, error: Exception | None) -> BadInput:
     from clearinghouse.errors import InvalidInput
 
     if isinstance(error, InvalidInput):
-        return field_errors(source, [{"loc": list(e.loc), "msg": e.msg} for e in error.errors])
+        return field_errors(source, error.detail())
     return BadInput(f"{source}: {error}")
 
 

@@ -37,8 +37,7 @@ def _register_locally(username: str, declaration: dict[str, Any], source: str) -
     try:
         model = register_model(user, declaration)
     except InvalidInput as error:
-        detail = [{"loc": list(item.loc), "msg": item.msg} for item in error.errors]
-        raise field_errors(source, detail) from None
+        raise field_errors(source, error.detail()) from None
     except (PermissionDenied, Conflict) as error:
         raise BadInput(str(error)) from None
     return ModelOut.from_orm(model).model_dump(mode="json")

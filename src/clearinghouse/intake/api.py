@@ -300,7 +300,7 @@ def _errors(error: Exception | None) -> list[dict[str, Any]]:
     if error is None:
         return []
     if isinstance(error, InvalidInput):
-        return [{"loc": list(e.loc), "msg": e.msg} for e in error.errors]
+        return error.detail()
     return [{"loc": ["document"], "msg": str(error)}]
 
 
