@@ -1,4 +1,4 @@
-"""`record_many` appends several events under one lock, hashed exactly as `record` hashes."""
+"""`append` writes several events under one lock, hashed exactly as `record` hashes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.audit.models import AuditChainHead, AuditEvent
-from clearinghouse.audit.services import Entry, first_broken_link, record, record_many
+from clearinghouse.audit.services import Entry, append, first_broken_link, record
 from clearinghouse.core.hashchain import GENESIS, link_hash
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _entries(cast, count: int) -> list[Entry]:
 def test_events_are_appended_in_order_and_the_chain_verifies(cast):
     org = cast["lab1"].organisation
     record(actor=None, action="single.before", subject=org)
-    events = record_many(_entries(cast, 3))
+    events = append(_entries(cast, 3))
     record(actor=cast["lab1"], action="single.after", subject=org, before={"a": [1, 2]})
     stored = list(AuditEvent.objects.order_by("sequence"))
     actions = [e.action for e in stored]
@@ -44,7 +44,7 @@ def test_events_are_appended_in_order_and_the_chain_verifies(cast):
 
 
 def test_an_edited_bulk_event_is_the_first_broken_link(cast):
-    events = record_many(_entries(cast, 4))
+    events = append(_entries(cast, 4))
     record(actor=None, action="single.after", subject=cast["lab1"].organisation)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -56,7 +56,7 @@ def test_an_edited_bulk_event_is_the_first_broken_link(cast):
 
 
 def test_removing_the_last_bulk_events_is_detected(cast):
-    events = record_many(_entries(cast, 3))
+    events = append(_entries(cast, 3))
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [events[-1].sequence])
     broken = first_broken_link()
@@ -66,9 +66,9 @@ def test_removing_the_last_bulk_events_is_detected(cast):
 def test_one_lock_and_one_insert_whatever_the_number_of_events(cast):
     record(actor=None, action="first", subject=cast["lab1"].organisation)
     with CaptureQueriesContext(connection) as few:
-        record_many(_entries(cast, 2))
+        append(_entries(cast, 2))
     with CaptureQueriesContext(connection) as many:
-        record_many(_entries(cast, 20))
+        append(_entries(cast, 20))
     assert len(many.captured_queries) == len(few.captured_queries)
     assert sum("audit_auditevent" in q["sql"] for q in many.captured_queries) == 1
     assert first_broken_link() is None
@@ -76,5 +76,5 @@ def test_one_lock_and_one_insert_whatever_the_number_of_events(cast):
 
 def test_nothing_to_record_touches_nothing(cast):
     with CaptureQueriesContext(connection) as queries:
-        assert record_many([]) == []
+        assert append([]) == []
     assert queries.captured_queries == []

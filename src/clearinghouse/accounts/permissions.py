@@ -1,14 +1,17 @@
-"""The one permission layer: every query for tenant data is filtered here, failing closed.
+"""The one permission layer: what a user may see (`visible`) and what a user may do (`can`).
 
-Each app declares, with `@visibility_rule(Model)`, which rows a user may see; views, API
-handlers and commands obtain querysets only through `visible(...)`. A model with no rule
-is visible to nobody but admins, so forgetting a rule hides data instead of leaking it.
+Each app declares in its `permissions.py`, with `@visibility_rule(Model)`, which rows a user
+may see, and with `@action_rule("app.verb")`, who may take each action; views, API handlers,
+commands, navigation and templates ask only `visible(...)` and `can(...)`/`require(...)`.
+Both fail closed: a model with no rule is visible to admins only, and asking about an
+action nobody declared is a programming error, never a yes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -20,9 +23,20 @@ from .models import User
 M = TypeVar("M", bound=Model)
 AnyUser = User | AnonymousUser
 Rule = Callable[[User], Q]
+#: Whether a signed-in, active user may take an action, on an object where it has one.
+ActionRule = Callable[[User, Any], bool]
 
 _RULES: dict[type[Model], Rule] = {}
 _PUBLIC_RULES: dict[type[Model], Q] = {}
+
+
+@dataclass(frozen=True)
+class _Action:
+    rule: ActionRule
+    denied: str
+
+
+_ACTIONS: dict[str, _Action] = {}
 
 
 def visibility_rule(model: type[Model]) -> Callable[[Rule], Rule]:
@@ -55,6 +69,49 @@ def visible(source: type[M] | QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
     if public is not None:
         condition |= public
     return queryset.filter(condition)
+
+
+def action_rule(name: str, *, denied: str) -> Callable[[ActionRule], ActionRule]:
+    """Register who may take action `name` ("app.verb"); `denied` is the 403's reason."""
+
+    def register(rule: ActionRule) -> ActionRule:
+        if name in _ACTIONS:
+            raise ValueError(f"action {name!r} is declared twice")
+        _ACTIONS[name] = _Action(rule, denied)
+        return rule
+
+    return register
+
+
+def can(user: AnyUser | None, action: str, obj: Any = None) -> bool:
+    """May `user` take `action` (on `obj`)? Anonymous and inactive users may do nothing."""
+    declared = _ACTIONS.get(action)
+    if declared is None:
+        raise LookupError(f"no action rule declares {action!r}")
+    if user is None or not isinstance(user, User) or not user.is_active:
+        return False
+    return bool(declared.rule(user, obj))
+
+
+def require(user: AnyUser | None, action: str, obj: Any = None) -> None:
+    """Raise PermissionDenied (403, with the rule's reason) unless `can(user, action, obj)`."""
+    if not can(user, action, obj):
+        raise PermissionDenied(_ACTIONS[action].denied)
+
+
+def actions() -> list[str]:
+    """Every declared action, for the authorization matrix and the docs."""
+    return sorted(_ACTIONS)
+
+
+def has_role(user: User, *roles: str) -> bool:
+    """The role test the apps' rules are written with (nowhere else compares roles)."""
+    return user.role in roles
+
+
+def member_of(user: User, organisation_id: int | None) -> bool:
+    """Whether the user belongs to this organisation (None belongs to nobody)."""
+    return organisation_id is not None and user.organisation_id == organisation_id
 
 
 def signed_in(request: HttpRequest) -> User:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import django_auth
 
 from clearinghouse import __version__
@@ -45,6 +46,19 @@ api.add_router("/notifications", notifications_router)
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
     return api.create_response(request, {"detail": error.detail()}, status=422)
+
+
+@api.exception_handler(SchemaError)
+def _schema(request: HttpRequest, error: SchemaError) -> HttpResponse:
+    """A body or query that breaks a typed input's rules: the same 422 as a service's refusal."""
+    detail = [
+        {
+            "loc": list(item.get("loc", ())),
+            "msg": str(item.get("msg", "")).removeprefix("Value error, "),
+        }
+        for item in error.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from clearinghouse.accounts.models import SECTOR_CHOICES, Role, User
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.advisories.models import Advisory
-from clearinghouse.audit.services import history
+from clearinghouse.audit.history import history_for
 from clearinghouse.errors import Conflict, InvalidInput
 
 from . import services
@@ -86,7 +86,7 @@ def detail(request: HttpRequest, asset_id: int) -> HttpResponse:
         "replace_form": SbomReplaceForm(),
         "can_change": user.role == Role.OPERATOR or user.is_program_admin,
         "status_form": FindingStatusForm(),
-        "events": history(asset),
+        "history": history_for(user, asset),
     }
     return render(request, "assets/detail.html", context)
 

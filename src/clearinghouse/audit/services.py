@@ -1,9 +1,17 @@
-"""Writing and verifying the audit log; every state change in every app goes through `record`."""
+"""Writing and verifying the audit log; every state change in every app goes through `record`.
+
+Services change state inside `audited()`: the events they `record` are collected and appended
+to the chain once, at the end of the transaction, so the chain head (one row every audited
+write in the platform waits for) is locked only for that last step, never through the work.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
@@ -31,15 +39,47 @@ class Entry:
     after: Mapping[str, Any] | None = None
     policy_id: str = ""
     policy_version: str = ""
+    #: When it happened: when it was recorded, not when the unit of work appended it.
+    occurred_at: dt.datetime = field(default_factory=timezone.now)
 
 
-def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
-    """Append several events, in order, under one lock of the chain head.
+#: The events of the unit of work in progress in this thread (None: none is open).
+_unit: ContextVar[list[Entry] | None] = ContextVar("audit_unit_of_work", default=None)
 
-    Hashed exactly as `record` hashes (each event links to the one before), but the head is
-    read and written once and the events are inserted together, which saves a round trip per
-    event for callers that change several things in one transaction. No savepoint: it runs in
-    the caller's transaction (or its own), and a failure rolls the caller's change back too.
+
+@contextmanager
+def audited() -> Iterator[None]:
+    """A transaction whose recorded events are appended to the chain once, at its end.
+
+    Use it where `transaction.atomic()` would go around a state change. Nested, it joins the
+    outer unit (a savepoint): if the inner block fails its events go with its changes, and
+    the outer block's events are appended when the outermost block ends. A failure anywhere
+    before that rolls back the changes and appends nothing.
+    """
+    outer = _unit.get()
+    entries: list[Entry] = []
+    token = _unit.set(entries)
+    try:
+        with transaction.atomic():
+            yield
+            if outer is None:
+                # The unit's own events are appended here, inside its transaction.
+                _unit.reset(token)
+                token = _unit.set(None)
+                append(entries)
+    finally:
+        _unit.reset(token)
+    if outer is not None:
+        outer.extend(entries)
+
+
+def append(entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append events to the chain, in order, under one lock of the chain head.
+
+    The one writer of the chain (`audited()` calls it at the end of a unit of work; `record`
+    and `record_many` outside one). Each event links to the one before; the head is read and
+    written once and the events are inserted together. No savepoint: it runs in the caller's
+    transaction (or its own), and a failure rolls the caller's change back too.
     """
     if not entries:
         return []
@@ -54,7 +94,7 @@ def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
             sequence += 1
             event = AuditEvent(
                 sequence=sequence,
-                occurred_at=timezone.now(),
+                occurred_at=entry.occurred_at,
                 actor=actor,
                 actor_label=actor.get_username() if actor is not None else "system",
                 organisation_id_at_time=actor.organisation_id if actor is not None else None,
@@ -83,10 +123,22 @@ def record(
     after: Mapping[str, Any] | None = None,
     policy_id: str = "",
     policy_version: str = "",
-) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction so it commits with the change."""
-    entry = Entry(actor, action, subject, before, after, policy_id, policy_version)
-    return record_many([entry])[0]
+) -> None:
+    """Record one event: in the open `audited()` unit of work, or appended at once.
+
+    Appended at once (outside a unit of work) it joins the caller's transaction, if any, so
+    it commits with the change either way.
+    """
+    record_many([Entry(actor, action, subject, before, after, policy_id, policy_version)])
+
+
+def record_many(entries: Sequence[Entry]) -> None:
+    """Record several events, in order: in the open `audited()` unit, or appended at once."""
+    unit = _unit.get()
+    if unit is None:
+        append(entries)
+    else:
+        unit.extend(entries)
 
 
 def _links() -> Iterator[ChainLink]:
@@ -114,10 +166,3 @@ def first_broken_link() -> BrokenLink | None:
             f"chain ends at {found} but the head records {head.last_sequence}: events were removed",
         )
     return None
-
-
-def history(subject: models.Model) -> models.QuerySet[AuditEvent]:
-    """The audit events about one object, oldest first."""
-    return AuditEvent.objects.filter(
-        object_type=subject._meta.label_lower, object_id=str(subject.pk)
-    ).select_related("actor")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from clearinghouse.accounts.models import Role
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.audit.services import history
+from clearinghouse.audit.history import history_for
 from clearinghouse.core.policy import ModelDescription, determine
 from clearinghouse.errors import Conflict, InvalidInput
 
@@ -106,7 +106,7 @@ def detail(request: HttpRequest, model_id: int) -> HttpResponse:
         "model": model,
         "determinations": visible(model.determinations.all(), user),
         "designation": services.current_designation(model),
-        "events": history(model),
+        "history": history_for(user, model),
         "can_edit": user.role == Role.DEVELOPER and model.organisation_id == user.organisation_id,
         "can_designate": user.is_program_admin or user.role == Role.REVIEWER,
         "designation_form": DesignationForm(),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from clearinghouse.accounts.models import SECTOR_CHOICES
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.audit.services import history
+from clearinghouse.audit.history import history_for
 from clearinghouse.errors import Conflict, InvalidInput
 
 from . import services
@@ -92,7 +92,7 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
         {
             "submission": item,
             "reports": item.reports.select_related("duplicate_of").order_by("index"),
-            "events": history(item),
+            "history": history_for(signed_in(request), item),
         },
     )
 
@@ -207,7 +207,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
         "candidates": candidates,
         "duplicates": visible(Report, user).filter(duplicate_of=item),
         "coordinator": services.is_coordinator(user),
-        "events": history(item),
+        "history": history_for(user, item),
         "form": form,
     }
     return render(request, "intake/report.html", context)

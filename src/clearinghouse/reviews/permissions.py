@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import visibility_rule, visible
+from clearinghouse.audit.history import HistoryEntry, history_rule
 from clearinghouse.core.review import NoticeStatus
 
 from .models import (
@@ -73,6 +74,14 @@ def _grant_rule(user: User) -> Q:
 @visibility_rule(TrackReview)
 def _track_rule(user: User) -> Q:
     return Q(notice__in=Notice.objects.filter(_notices(user)))
+
+
+@history_rule(TrackReview)
+def _track_history(user: User, entry: HistoryEntry) -> HistoryEntry | None:
+    """Labs see their tracks' decisions, never staffing or internal notes."""
+    if _is_lab(user) and entry.action != "track.decided":
+        return None
+    return entry
 
 
 @visibility_rule(Assignment)

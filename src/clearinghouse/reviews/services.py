@@ -22,12 +22,11 @@ from clearinghouse.accounts.models import OrganisationKind, Role, User
 from clearinghouse.audit.services import record
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import (
+    NOTICE_LIFECYCLE,
     OPEN_FOR_REVIEW,
     AccessGrantRequest,
     Decision,
-    IllegalTransition,
     NoticeStatus,
-    check_transition,
     combined_conditions,
     earliest_release_date,
     is_overdue,
@@ -35,6 +34,7 @@ from clearinghouse.core.review import (
     reminders_due,
     review_deadline,
 )
+from clearinghouse.core.transitions import IllegalTransition
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.policies import active_policy, get_policy
@@ -95,7 +95,7 @@ def _move(user: User, notice: Notice, target: NoticeStatus, action: str) -> None
     """Apply a lifecycle transition (409 with the allowed ones if illegal) and audit it."""
     before = _state(notice)
     try:
-        check_transition(NoticeStatus(notice.status), target)
+        NOTICE_LIFECYCLE.check(NoticeStatus(notice.status), target)
     except IllegalTransition as error:
         raise Conflict(str(error)) from None
     notice.status = target

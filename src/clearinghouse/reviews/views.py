@@ -8,14 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.audit.models import AuditEvent
+from clearinghouse.audit.history import HistoryEntry, history_for
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.models import AIModel
 
@@ -59,30 +59,11 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
     return render(request, "reviews/file.html", {"form": form, "model": model})
 
 
-def _timeline(notice: Notice, user: User) -> list[AuditEvent]:
-    tracks = [str(pk) for pk in notice.tracks.values_list("pk", flat=True)]
-    findings = [
-        str(pk)
-        for pk in visible(Finding, user)
-        .filter(track_review__notice=notice)
-        .values_list("pk", flat=True)
-    ]
-    grants = [str(pk) for pk in notice.access_grants.values_list("pk", flat=True)]
-    condition = Q(object_type="reviews.notice", object_id=str(notice.pk))
-    condition |= Q(object_type="reviews.accessgrant", object_id__in=grants)
-    condition |= Q(object_type="reviews.finding", object_id__in=findings)
-    if user.role != Role.DEVELOPER:
-        condition |= Q(object_type="reviews.trackreview", object_id__in=tracks)
-    else:  # labs see decisions, not staffing or internal notes
-        condition |= Q(
-            object_type="reviews.trackreview", object_id__in=tracks, action="track.decided"
-        )
-    events = list(AuditEvent.objects.filter(condition).order_by("sequence"))
-    for event in events:  # labs learn what was done, not which government employee did it
-        own = event.organisation_id_at_time == user.organisation_id
-        shown = event.actor_label if own or user.role != Role.DEVELOPER else "the program"
-        event.shown_actor = shown if event.actor_id else "system"  # type: ignore[attr-defined]
-    return events
+def _timeline(notice: Notice, user: User) -> list[HistoryEntry]:
+    """The notice's history with its tracks, grants and the findings the user may see."""
+    subjects: list[Model] = [notice, *notice.tracks.all(), *notice.access_grants.all()]
+    subjects += visible(Finding, user).filter(track_review__notice=notice)
+    return history_for(user, subjects)
 
 
 @login_required

@@ -9,23 +9,15 @@ from ._clock import (
     review_deadline,
 )
 from ._decisions import Decision, combined_conditions, overall_decision
-from ._lifecycle import (
-    OPEN_FOR_REVIEW,
-    TRANSITIONS,
-    IllegalTransition,
-    NoticeStatus,
-    check_transition,
-)
+from ._lifecycle import NOTICE_LIFECYCLE, OPEN_FOR_REVIEW, NoticeStatus
 
 __all__ = [
+    "NOTICE_LIFECYCLE",
     "OPEN_FOR_REVIEW",
-    "TRANSITIONS",
     "AccessGrantRequest",
     "AccessKind",
     "Decision",
-    "IllegalTransition",
     "NoticeStatus",
-    "check_transition",
     "combined_conditions",
     "days_remaining",
     "earliest_release_date",
