@@ -121,3 +121,71 @@ def pages_as(db: None) -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def race(transactional_db: None) -> Callable[..., list[Any]]:
+    """Run callables at the same instant in threads, each on its own database connection.
+
+    Returns each one's result or the exception it raised, in order. The row locks that
+    serialise workflows are PostgreSQL's; the in-memory SQLite test database has table locks
+    across threads instead, so race tests run on PostgreSQL (scripts/test runs them there).
+    """
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("race tests need PostgreSQL row locks (scripts/test runs them on PostgreSQL)")
+
+    def run(*actions: Callable[[], Any]) -> list[Any]:
+        barrier = threading.Barrier(len(actions))
+        results: list[Any] = [None] * len(actions)
+
+        def act(position: int, action: Callable[[], Any]) -> None:
+            from django.db import connection as own
+
+            try:
+                barrier.wait(timeout=30)
+                results[position] = action()
+            except BaseException as error:  # the test inspects what each side got
+                results[position] = error
+            finally:
+                own.close()
+
+        threads = [
+            threading.Thread(target=act, args=(n, action)) for n, action in enumerate(actions)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads), "a racer never finished"
+        return results
+
+    return run
+
+
+@pytest.fixture
+def chain_appends(db: None) -> Callable[[], Any]:
+    """`with chain_appends() as appends: …` then `appends.count`: writes of the audit chain head.
+
+    Each is one append of a unit of work; a service command should make exactly one.
+    """
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def count() -> Any:
+        seen = SimpleNamespace(count=0)
+        with CaptureQueriesContext(connection) as queries:
+            yield seen
+        seen.count = sum(
+            q["sql"].lstrip().upper().startswith("UPDATE") and "audit_auditchainhead" in q["sql"]
+            for q in queries.captured_queries
+        )
+
+    return count
