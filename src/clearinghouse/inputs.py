@@ -14,25 +14,10 @@ from typing import Any, TypeVar
 from django import forms
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from clearinghouse.core.text import NUL_MESSAGE, nul_at
 from clearinghouse.errors import InvalidInput
 
 C = TypeVar("C", bound="Command")
-
-
-def _nul_at(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None:
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, Mapping):
-        items = ((str(key), item) for key, item in value.items())
-    elif isinstance(value, list | tuple):
-        items = ((str(index), item) for index, item in enumerate(value))
-    else:
-        return None
-    for key, item in items:
-        found = _nul_at(item, (*path, key))
-        if found is not None:
-            return found
-    return None
 
 
 class Command(BaseModel):
@@ -44,10 +29,10 @@ class Command(BaseModel):
     @classmethod
     def _refuse_nul(cls, value: Any) -> Any:
         # PostgreSQL cannot store NUL in text and SQLite would: refuse it on both, up front.
-        found = _nul_at(value, ())
+        found = nul_at(value)
         if found is not None:
             inside = f" (at {'.'.join(found)})" if found else ""
-            raise ValueError(f"text must not contain NUL characters{inside}")
+            raise ValueError(f"{NUL_MESSAGE}{inside}")
         return value
 
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clearinghouse.guard.RequestGuard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,7 +160,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Intake limits (read by intake.services._limits); the request limits follow from them, so a
+# document the intake accepts is never refused earlier as a bare 400/413 of Django's.
+CLEARINGHOUSE_INTAKE_MAX_BYTES = int(
+    os.environ.get("CLEARINGHOUSE_INTAKE_MAX_BYTES", str(20 * 1024 * 1024))
+)
+CLEARINGHOUSE_INTAKE_MAX_BATCH_DOCUMENTS = int(
+    os.environ.get("CLEARINGHOUSE_INTAKE_MAX_BATCH_DOCUMENTS", "1000")
+)
+# A raw JSON/YAML document is the body itself: allow it whole, plus room for a form's fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CLEARINGHOUSE_INTAKE_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = CLEARINGHOUSE_INTAKE_MAX_BATCH_DOCUMENTS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

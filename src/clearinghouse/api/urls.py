@@ -21,6 +21,7 @@ from clearinghouse.notifications.api import router as notifications_router
 from clearinghouse.reviews.api import router as reviews_router
 
 from .auth import TokenAuth
+from .parser import StrictJsonParser
 
 api = NinjaAPI(
     title="Clearinghouse API",
@@ -32,6 +33,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
+    parser=StrictJsonParser(),
 )
 api.add_router("/accounts", accounts_router)
 api.add_router("/frontier", frontier_router)
@@ -81,6 +83,8 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     """Malformed JSON is invalid input like any other (422), with the parser's reason."""
+    if isinstance(error.__cause__, InvalidInput):
+        return _invalid(request, error.__cause__)
     if isinstance(error.__cause__, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
         detail = [
             {"loc": ["body"], "msg": f"the request body is not valid JSON: {error.__cause__}"}

@@ -60,7 +60,14 @@ class Designation(BaseModel):
     designated_on: dt.date
 
 
-Flop = Annotated[float, Field(ge=0, allow_inf_nan=False, description="floating-point operations")]
+#: Far above all the compute ever spent (~1e27 FLOP for today's largest runs), and low enough
+#: that pre-training plus fine-tuning stays a finite float.
+MAX_FLOP = 1e40
+
+Flop = Annotated[
+    float,
+    Field(ge=0, le=MAX_FLOP, allow_inf_nan=False, description="floating-point operations"),
+]
 
 
 class LabDeclaration(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from clearinghouse.core.text import NUL_MESSAGE, has_nul
+
 from ._cyclonedx import read_cyclonedx_xml
 from ._json import read_json
 from ._library import (
@@ -50,6 +52,8 @@ def _read(data: bytes, max_bytes: int, use_libraries: bool) -> Sbom:
     except UnicodeDecodeError as exc:
         raise SbomError(f"not {encoding} text: {exc}") from exc
     text = text.removeprefix("\ufeff")
+    if has_nul(text):  # XML cannot hold NUL at all; its parsers refuse it
+        raise SbomError(NUL_MESSAGE)
     if first in ("{", "["):
         return read_json_with_libraries(text) if use_libraries else read_json(text)
     return read_tag_value_with_libraries(text) if use_libraries else read_spdx_tag_value(text)
