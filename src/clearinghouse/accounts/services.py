@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import audited, record
+from clearinghouse.errors import Conflict
 
+from .inputs import NewOrganisation
 from .models import ROLE_ORGANISATION_KIND, ApiToken, Organisation, Role, User
 
 
@@ -84,3 +86,25 @@ def create_user(
         },
     )
     return user
+
+
+def create_organisation(actor: User | None, command: NewOrganisation) -> Organisation:
+    """Create a tenant (from the CLI, so a fresh install needs no admin site); names are unique."""
+    with audited():
+        try:
+            with transaction.atomic():  # the unique name decides between two at once
+                organisation = Organisation.objects.create(
+                    name=command.name,
+                    kind=command.kind,
+                    sector=command.sector or "",
+                    track=command.track or "",
+                )
+        except IntegrityError:
+            raise Conflict(f"an organisation named {command.name!r} exists already") from None
+        record(
+            actor=actor,
+            action="organisation.created",
+            subject=organisation,
+            after=command.model_dump(mode="json"),
+        )
+    return organisation

@@ -7,6 +7,7 @@ the core alone, with no database or Django set-up.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
@@ -22,6 +23,7 @@ from . import (
     _intake,
     _models,
     _notices,
+    _orgs,
     _policy,
     _scan,
     _server,
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
 
+    _orgs.add_verbs(_group(verbs, "org", "organisations (tenants)"), _verb)
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
     user.add_argument("username")
     user.add_argument("--role", required=True)
@@ -150,21 +153,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one verb; bad input prints `error: …` lines to stderr and returns 2."""
+    """Run one verb; a refusal prints `error: …` lines to stderr and returns 2, never a trace."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
     except BadInput as error:
-        for line in str(error).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        lines = str(error).splitlines()
     except Exception as error:
-        # A management command refused its input; only verbs that ran one have Django loaded.
-        management = sys.modules.get("django.core.management.base")
-        if management is not None and isinstance(error, management.CommandError):
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        raise
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        lines = refusal.splitlines()
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _refusal(error: Exception) -> str | None:
+    """What to tell the user of an error a verb's input or permissions caused, else None.
+
+    Django's exceptions are looked up only where a verb loaded Django: verbs that run on the
+    core alone never import it.
+    """
+    from clearinghouse.errors import Conflict, InvalidInput
+
+    if isinstance(error, InvalidInput | Conflict):
+        return str(error)
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return f"the address is already in use ({error.strerror}): choose another --port"
+    exceptions = sys.modules.get("django.core.exceptions")
+    if exceptions is not None and isinstance(error, exceptions.PermissionDenied):
+        return f"permission denied: {error}" if str(error) else "permission denied"
+    management = sys.modules.get("django.core.management.base")
+    if management is not None and isinstance(error, management.CommandError):
+        return str(error)
+    return None
 
 
 if __name__ == "__main__":

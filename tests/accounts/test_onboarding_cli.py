@@ -1,0 +1,82 @@
+"""A fresh install set up from the command line: organisations, users in them, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from clearinghouse.accounts.models import Organisation, User
+from clearinghouse.audit.models import AuditEvent
+from clearinghouse.cli import main
+
+
+@pytest.fixture
+def password(monkeypatch) -> str:
+    monkeypatch.setenv("CLEARINGHOUSE_PASSWORD", "a-long-password")
+    return "a-long-password"
+
+
+def test_organisations_and_their_users_are_created_and_listed(db, password, capsys) -> None:
+    assert main(["org", "create", "Grid Co", "--kind", "operator", "--sector", "energy"]) == 0
+    assert main(["org", "create", "CISA", "--kind", "agency", "--track", "civilian"]) == 0
+    assert main(["createuser", "ops", "--role", "operator", "--organisation", "Grid Co"]) == 0
+    grid = Organisation.objects.get(name="Grid Co")
+    assert (grid.kind, grid.sector) == ("operator", "energy")
+    assert User.objects.get(username="ops").organisation == grid
+    assert AuditEvent.objects.filter(action="organisation.created").count() == 2
+    capsys.readouterr()
+    assert main(["org", "list", "--json", "--limit", "1"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["count"] == 2
+    assert listed["items"] == [
+        {"name": "CISA", "kind": "agency", "sector": "", "track": "civilian", "users": 0}
+    ]
+    assert main(["org", "list", "--kind", "operator"]) == 0
+    assert "Grid Co\toperator / energy\t1 users" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["org", "create", "Grid", "--kind", "operator"], "an operator names its sector"),
+        (["org", "create", "Lab", "--kind", "lab", "--sector", "energy"], "only an operator"),
+        (["org", "create", "", "--kind", "lab"], "name"),
+        (["org", "list", "--limit", "0"], "--limit is 1 to 500"),
+        (["createuser", "x", "--role", "operator", "--organisation", "Nowhere"], "no organisation"),
+    ],
+)
+def test_bad_onboarding_input_is_one_error_line(db, password, capsys, argv, message) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
+    assert not Organisation.objects.exists()
+
+
+def test_a_second_organisation_of_one_name_is_refused(db, capsys) -> None:
+    assert main(["org", "create", "Lab A", "--kind", "lab"]) == 0
+    assert main(["org", "create", "Lab A", "--kind", "vendor"]) == 2
+    assert "exists already" in capsys.readouterr().err
+    assert Organisation.objects.get().kind == "lab"
+
+
+def test_a_verb_refused_by_the_permission_layer_prints_one_line(
+    cast, tmp_path, declaration, capsys
+) -> None:
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(declaration()))
+    code = main(["models", "register", str(model), "--as-user", cast["reviewer"].username])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("error: "), err
+
+
+def test_serving_on_a_busy_port_is_one_error_line(db, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "already in use" in err[0], err
