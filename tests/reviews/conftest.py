@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.services import register_model
 
 
@@ -33,7 +34,9 @@ def people(cast, org, user_in) -> dict[str, Any]:
 
 @pytest.fixture
 def covered_model(people, declaration):
-    return register_model(people["lab1"], declaration(name="Frontier", training_compute_flop=2e26))
+    return register_model(
+        people["lab1"], RegisterModel(**declaration(name="Frontier", training_compute_flop=2e26))
+    )
 
 
 def in_days(days: int) -> str:

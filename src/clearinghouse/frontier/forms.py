@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 
 from clearinghouse.core.policy import Capability, DeploymentChannel, Modality, Tool
-from clearinghouse.errors import InvalidInput
 
 
 def _choices(enum: type[Any]) -> list[tuple[str, str]]:
@@ -50,12 +49,6 @@ class ModelRegistrationForm(forms.Form):
         data["fine_tuning_compute_flop"] = data.get("fine_tuning_compute_flop") or 0.0
         return data
 
-    def add_service_errors(self, error: InvalidInput) -> None:
-        """Show each rule the declaration broke next to its field."""
-        for item in error.errors:
-            field = item.loc[-1] if item.loc and item.loc[-1] in self.fields else None
-            self.add_error(field, item.msg)
-
 
 class DesignationForm(forms.Form):
     """An agency's designation of a model."""
@@ -63,3 +56,9 @@ class DesignationForm(forms.Form):
     authority = forms.CharField(max_length=200, help_text="The designating agency.")
     reference = forms.CharField(max_length=200, help_text="The designation's reference number.")
     designated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActivatePolicyForm(forms.Form):
+    """Which policy an admin puts in force."""
+
+    policy_id = forms.CharField(max_length=64)

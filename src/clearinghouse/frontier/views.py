@@ -10,16 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from clearinghouse.accounts.models import Role
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.audit.history import history_for
 from clearinghouse.core.policy import ModelDescription, determine
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.inputs import parse, show_errors
+from clearinghouse.paging import page_of
 
 from . import services
-from .forms import DesignationForm, ModelRegistrationForm
+from .forms import ActivatePolicyForm, DesignationForm, ModelRegistrationForm
+from .inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from .models import AIModel
 from .policies import active_policy, available_policies
+
+#: The newest audit events a model page shows.
+HISTORY_LENGTH = 100
 
 
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
@@ -30,9 +35,14 @@ def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
 
 @login_required
 def model_list(request: HttpRequest) -> HttpResponse:
-    """The models the user may see, with coverage."""
-    models = visible(AIModel, signed_in(request)).select_related("organisation")
-    return render(request, "frontier/list.html", {"models": models})
+    """The models the user may see, with coverage, a page at a time."""
+    user = signed_in(request)
+    models = visible(AIModel, user).select_related("organisation")
+    context = {
+        "page": page_of(request, models.order_by("organisation__name", "name", "version", "id")),
+        "may_register": can(user, "frontier.register"),
+    }
+    return render(request, "frontier/list.html", context)
 
 
 def _save_form(
@@ -42,10 +52,14 @@ def _save_form(
         return None
     try:
         if model is None:
-            return services.register_model(signed_in(request), form.declaration())
-        return services.update_model(signed_in(request), model, form.declaration())
+            return services.register_model(
+                signed_in(request), parse(RegisterModel, form.declaration())
+            )
+        return services.update_model(
+            signed_in(request), model, parse(UpdateModel, form.declaration())
+        )
     except InvalidInput as error:
-        form.add_service_errors(error)
+        show_errors(form, error)
     except Conflict as error:
         form.add_error(None, str(error))
     return None
@@ -54,8 +68,7 @@ def _save_form(
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """A lab developer registers a model; the page shows its determination next."""
-    if signed_in(request).role != Role.DEVELOPER:
-        raise PermissionDenied("only lab developers register models")
+    require(signed_in(request), "frontier.register")
     form = ModelRegistrationForm(request.POST or None)
     if request.method == "POST" and (model := _save_form(request, form, None)):
         messages.success(request, f"{model} registered.")
@@ -67,8 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, model_id: int) -> HttpResponse:
     """The owning lab changes its declaration; coverage is decided again."""
     model = _visible_model(request, model_id)
-    if signed_in(request).role != Role.DEVELOPER:
-        raise PermissionDenied("only the lab changes its models")
+    require(signed_in(request), "frontier.change_model", model)
     form = ModelRegistrationForm(request.POST or None, initial=services.declaration_of(model))
     if request.method == "POST" and _save_form(request, form, model):
         messages.success(request, f"{model} updated.")
@@ -106,9 +118,9 @@ def detail(request: HttpRequest, model_id: int) -> HttpResponse:
         "model": model,
         "determinations": visible(model.determinations.all(), user),
         "designation": services.current_designation(model),
-        "history": history_for(user, model),
-        "can_edit": user.role == Role.DEVELOPER and model.organisation_id == user.organisation_id,
-        "can_designate": user.is_program_admin or user.role == Role.REVIEWER,
+        "history": history_for(user, model, newest=HISTORY_LENGTH),
+        "can_edit": can(user, "frontier.change_model", model),
+        "can_designate": can(user, "frontier.designate", model),
         "designation_form": DesignationForm(),
     }
     return render(request, "frontier/detail.html", context)
@@ -122,9 +134,9 @@ def designate(request: HttpRequest, model_id: int) -> HttpResponse:
     form = DesignationForm(request.POST)
     if form.is_valid():
         try:
-            services.designate(signed_in(request), model, **form.cleaned_data)
+            services.designate(signed_in(request), model, parse(Designate, form.cleaned_data))
             messages.success(request, f"{model} designated.")
-        except InvalidInput as error:
+        except (InvalidInput, Conflict, PermissionDenied) as error:
             messages.error(request, str(error))
     else:
         messages.error(request, "The designation needs an authority, a reference and a date.")
@@ -136,8 +148,11 @@ def policies(request: HttpRequest) -> HttpResponse:
     """The policies, their criteria, and (admins) switching the active one."""
     user = signed_in(request)
     if request.method == "POST":
+        require(user, "frontier.activate_policy")
+        form = ActivatePolicyForm(request.POST)
         try:
-            activation, count = services.activate_policy(user, request.POST.get("policy_id", ""))
+            command = parse(ActivatePolicy, form.cleaned_data if form.is_valid() else {})
+            activation, count = services.activate_policy(user, command)
             messages.success(
                 request, f"{activation.policy_id} is now active; {count} models determined again."
             )

@@ -1,4 +1,4 @@
-"""Forms of the review pages; the rules themselves live in `services` and the core."""
+"""Forms of the review pages: they parse fields; the rules are the commands' (`inputs`)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,12 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="For a clearance with conditions: one condition per line.",
     )
+
+
+class AssignForm(forms.Form):
+    """The reviewer to assign, by user name."""
+
+    reviewer = forms.CharField()
 
 
 class NoteForm(forms.Form):
