@@ -36,4 +36,4 @@ def test_the_queue_is_paged_and_titled_by_what_the_user_does(people, submitted, 
     lab = pages_as(people["lab1"]).get("/reviews/").content.decode()
     lead = pages_as(people["ns_lead"]).get("/reviews/").content.decode()
     assert "Your pre-deployment notices" in lab and "Review queue" in lead
-    assert 'data-testid="page-summary">1–1 of 1' in lab
+    assert 'data-testid="page-summary">1\u20131 of 1' in lab
