@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.core.review import Decision
+from clearinghouse.core.review import AccessKind, Decision
 from clearinghouse.reviews import services
 from clearinghouse.reviews.inputs import (
     AddNote,
@@ -19,7 +19,12 @@ from clearinghouse.reviews.inputs import (
     GrantAccess,
     RecordFinding,
 )
-from clearinghouse.reviews.models import Notice, TrackReview
+from clearinghouse.reviews.models import Finding, Notice, TrackReview
+
+GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
+NOTE_WORTHY = RecordFinding(
+    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +54,7 @@ def test_the_lab_commands_append_once_each(people, covered_model, chain_appends)
     assert Notice.objects.get(pk=notice.pk).training_data_summary == "Web text."
     grant = _appended_once(
         chain_appends,
-        lambda: services.grant_access(
-            lab, notice, GrantAccess(kind="inspect_provider", model="hf/org/model")
-        ),
+        lambda: services.grant_access(lab, notice, GRANT),
     )
     _appended_once(chain_appends, lambda: services.revoke_access(lab, grant))
     _appended_once(chain_appends, lambda: services.submit_notice(lab, notice))
@@ -77,7 +80,7 @@ def test_the_reviewer_commands_append_once_each(people, submitted, chain_appends
         lambda: services.record_finding(
             reviewer,
             ns,
-            RecordFinding(category="other", severity="low", title="t", description="d"),
+            NOTE_WORTHY,
         ),
     )
     _appended_once(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.core.review import Decision
+from clearinghouse.core.review import AccessKind, Decision
 from clearinghouse.errors import Conflict
 from clearinghouse.reviews import services
 from clearinghouse.reviews.inputs import (
@@ -23,6 +23,10 @@ from clearinghouse.reviews.inputs import (
 )
 from clearinghouse.reviews.models import AccessGrant, Finding, Notice, TrackReview
 
+GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
+NOTE_WORTHY = RecordFinding(
+    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
+)
 CLEARED = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
 
 
@@ -178,9 +182,7 @@ def test_a_stale_draft_cannot_be_submitted_after_its_withdrawal(people, covered_
 
 def test_revoking_one_grant_twice_at_once_revokes_once(race, people, submitted):
     notice = Notice.objects.get(pk=submitted["id"])
-    grant = services.grant_access(
-        people["lab1"], notice, GrantAccess(kind="inspect_provider", model="hf/org/model")
-    )
+    grant = services.grant_access(people["lab1"], notice, GRANT)
     results = race(
         lambda: services.revoke_access(people["lab1"], grant),
         lambda: services.revoke_access(people["lab1"], grant),
@@ -192,9 +194,7 @@ def test_revoking_one_grant_twice_at_once_revokes_once(race, people, submitted):
 @pytest.mark.django_db
 def test_a_grant_revoked_meanwhile_is_not_revoked_again(people, submitted):
     notice = Notice.objects.get(pk=submitted["id"])
-    grant = services.grant_access(
-        people["lab1"], notice, GrantAccess(kind="inspect_provider", model="hf/org/model")
-    )
+    grant = services.grant_access(people["lab1"], notice, GRANT)
     services.revoke_access(people["lab1"], AccessGrant.objects.get(pk=grant.pk))
     with pytest.raises(Conflict, match="already revoked"):
         services.revoke_access(people["lab1"], grant)
@@ -205,7 +205,7 @@ def test_releasing_one_finding_twice_at_once_releases_once(race, people, under_r
     finding = services.record_finding(
         people["ns_reviewer"],
         track,
-        RecordFinding(category="other", severity="low", title="t", description="d"),
+        NOTE_WORTHY,
     )
     results = race(
         lambda: services.release_finding(people["ns_reviewer"], finding),
@@ -226,6 +226,6 @@ def test_a_finding_on_a_notice_withdrawn_meanwhile_is_refused(people, under_revi
         services.record_finding(
             people["ns_reviewer"],
             stale,
-            RecordFinding(category="other", severity="low", title="t", description="d"),
+            NOTE_WORTHY,
         )
     assert not Finding.objects.exists()
