@@ -247,6 +247,7 @@ def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer records a finding, with an optional evidence file."""
     track, user = _track(request, track_id), signed_in(request)
     values = _posted(FindingForm(request.POST))
+    values.pop("evidence", None)  # a browser posts an empty file input as an empty field
     evidence = request.FILES.get("evidence")
 
     def record() -> None:
