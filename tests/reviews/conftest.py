@@ -7,8 +7,18 @@ from typing import Any
 
 import pytest
 
+from clearinghouse.core.review import AccessKind, Decision
 from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.services import register_model
+from clearinghouse.reviews.inputs import DecideTrack, GrantAccess, RecordFinding
+from clearinghouse.reviews.models import Finding
+
+#: Typed inputs the workflow tests reuse.
+GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
+NOTE_WORTHY = RecordFinding(
+    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
+)
+CLEARED = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
 
 
 @pytest.fixture

@@ -8,23 +8,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.core.review import AccessKind, Decision
 from clearinghouse.reviews import services
 from clearinghouse.reviews.inputs import (
     AddNote,
     AssignReviewer,
-    DecideTrack,
     EditDraft,
     FileNotice,
-    GrantAccess,
-    RecordFinding,
 )
-from clearinghouse.reviews.models import Finding, Notice, TrackReview
+from clearinghouse.reviews.models import Notice, TrackReview
 
-GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
-NOTE_WORTHY = RecordFinding(
-    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
-)
+from .conftest import CLEARED, GRANT, NOTE_WORTHY
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +84,9 @@ def test_the_reviewer_commands_append_once_each(people, submitted, chain_appends
     )
     _appended_once(chain_appends, lambda: services.release_finding(reviewer, finding))
     _appended_once(chain_appends, lambda: services.add_note(reviewer, ns, AddNote(body="Ask.")))
-    cleared = DecideTrack(decision=Decision.CLEARED, rationale="Fine.")
-    _appended_once(chain_appends, lambda: services.decide_track(reviewer, ns, cleared))
+    _appended_once(chain_appends, lambda: services.decide_track(reviewer, ns, CLEARED))
     # the last decision also decides the notice: two events, one append
     _appended_once(
-        chain_appends, lambda: services.decide_track(people["civ_reviewer"], civ, cleared)
+        chain_appends, lambda: services.decide_track(people["civ_reviewer"], civ, CLEARED)
     )
     assert Notice.objects.get(pk=submitted["id"]).status == "decided"

@@ -12,22 +12,16 @@ from typing import Any
 import pytest
 
 from clearinghouse.audit.models import AuditEvent
-from clearinghouse.core.review import AccessKind, Decision
+from clearinghouse.core.review import Decision
 from clearinghouse.errors import Conflict
 from clearinghouse.reviews import services
 from clearinghouse.reviews.inputs import (
     AssignReviewer,
     DecideTrack,
-    GrantAccess,
-    RecordFinding,
 )
 from clearinghouse.reviews.models import AccessGrant, Finding, Notice, TrackReview
 
-GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
-NOTE_WORTHY = RecordFinding(
-    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
-)
-CLEARED = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
+from .conftest import CLEARED, GRANT, NOTE_WORTHY
 
 
 def _notice_actions(notice_id: int) -> list[str]:
