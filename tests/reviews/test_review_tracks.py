@@ -218,3 +218,27 @@ def test_labs_never_see_who_reviews_their_notice(people, under_review, api_as, p
     lead = api_as(people["ns_lead"]).get(f"/api/reviews/notices/{notice_id}").json()
     ns_track = next(t for t in lead["tracks"] if t["track"] == "national_security")
     assert ns_track["reviewers"] == [people["ns_reviewer"].username]
+
+
+def test_the_decision_body_is_the_typed_command_in_the_openapi_document(client):
+    schema = client.get("/api/openapi.json").json()
+    route = schema["paths"]["/api/reviews/tracks/{track_id}/decision"]["post"]
+    body = route["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("/DecideTrack")
+    components = schema["components"]["schemas"]
+    decision = components["DecideTrack"]["properties"]["decision"]
+    enum = components[decision["$ref"].rsplit("/", 1)[-1]]["enum"] if "$ref" in decision else []
+    assert enum == ["cleared", "cleared_with_conditions", "not_cleared"]
+    listed = schema["paths"]["/api/reviews/notices"]["get"]["responses"]["200"]
+    page = listed["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(components[page]["properties"]) == {"items", "count"}
+
+
+def test_an_unknown_decision_is_refused_by_the_typed_body(people, under_review, api_as):
+    response = post(
+        api_as(people["ns_reviewer"]),
+        f"/api/reviews/tracks/{under_review['track_ids']['national_security']}/decision",
+        {"decision": "maybe", "rationale": "x", "extra": 1},
+    )
+    assert response.status_code == 422
+    assert {d["loc"][-1] for d in response.json()["detail"]} == {"decision", "extra"}
