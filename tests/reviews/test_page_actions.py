@@ -37,3 +37,30 @@ def test_the_queue_is_paged_and_titled_by_what_the_user_does(people, submitted, 
     lead = pages_as(people["ns_lead"]).get("/reviews/").content.decode()
     assert "Your pre-deployment notices" in lab and "Review queue" in lead
     assert 'data-testid="page-summary">1\u20131 of 1' in lab
+
+
+def test_a_refused_decision_is_shown_next_to_its_field_and_nothing_is_saved(
+    people, under_review, pages_as
+):
+    ns = under_review["track_ids"]["national_security"]
+    response = pages_as(people["ns_reviewer"]).post(
+        f"/reviews/tracks/{ns}/decide/",
+        {"decision": "cleared_with_conditions", "rationale": "Gated.", "conditions": ""},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="error-conditions"' in page
+    assert "list the conditions of the clearance" in page
+    assert TrackReview.objects.get(pk=ns).status == "open"
+
+
+def test_a_refused_finding_keeps_what_was_typed(people, under_review, pages_as):
+    ns = under_review["track_ids"]["national_security"]
+    response = pages_as(people["ns_reviewer"]).post(
+        f"/reviews/tracks/{ns}/findings/",
+        {"category": "vibes", "severity": "high", "title": "Kept title", "description": ""},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="error-category"' in page and 'data-testid="error-description"' in page
+    assert 'value="Kept title"' in page

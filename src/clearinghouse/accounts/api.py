@@ -1,7 +1,5 @@
 """API for the signed-in account: who am I, and my API tokens."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

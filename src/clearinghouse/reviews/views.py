@@ -83,6 +83,8 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
 TIMELINE_LENGTH = 100
 #: The newest internal notes and access grants the notice page lists.
 SHOWN_NOTES, SHOWN_GRANTS = 100, 50
+#: The most reviewers the assignment list offers (the track's agencies' reviewers).
+SHOWN_CANDIDATES = 200
 
 
 def _timeline(notice: Notice, user: User) -> list[HistoryEntry]:
@@ -92,22 +94,37 @@ def _timeline(notice: Notice, user: User) -> list[HistoryEntry]:
     return history_for(user, subjects, newest=TIMELINE_LENGTH)
 
 
-@login_required
-def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """Everything about one notice that the user may see, with the forms their role uses."""
-    notice = _notice(request, notice_id)
-    user = signed_in(request)
+def _track_ids(track_id: int) -> str:
+    """Element ids of a track's forms: several tracks' forms share one page."""
+    return f"track{track_id}_%s"
+
+
+#: A form of the notice page, by what it is for (and, for a track's forms, the track).
+FormKey = tuple[str, int]
+
+
+def _render(
+    request: HttpRequest, notice: Notice, bound: dict[FormKey, forms.Form] | None = None
+) -> HttpResponse:
+    """The notice page, with `bound` forms (a refused post, its errors shown) in their place."""
+    user, bound = signed_in(request), bound or {}
     tracks = list(notice.tracks.prefetch_related(assignments_shown_to(user)))
     for track in tracks:
         track.mine = can(user, "reviews.record_finding", track)  # type: ignore[attr-defined]
         track.may_decide = track.mine and track.status == "open"  # type: ignore[attr-defined]
         track.can_assign = can(user, "reviews.assign", track)  # type: ignore[attr-defined]
-        ids = f"track{track.pk}_%s"  # several tracks' forms share one page: keep ids unique
-        track.finding_form = FindingForm(auto_id=ids)  # type: ignore[attr-defined]
-        track.decision_form = DecisionForm(auto_id=ids)  # type: ignore[attr-defined]
-        track.note_form = NoteForm(auto_id=ids)  # type: ignore[attr-defined]
+        ids = _track_ids(track.pk)
+        for name, form_class in (
+            ("finding", FindingForm),
+            ("decision", DecisionForm),
+            ("note", NoteForm),
+            ("assign", AssignForm),
+        ):
+            form = bound.get((name, track.pk)) or form_class(auto_id=ids)
+            setattr(track, f"{name}_form", form)
         if track.can_assign:  # type: ignore[attr-defined]
-            track.candidates = assignable_to(track).select_related("organisation")[:200]  # type: ignore[attr-defined]
+            candidates = assignable_to(track).select_related("organisation")
+            track.candidates = candidates[:SHOWN_CANDIDATES]  # type: ignore[attr-defined]
     context = {
         "notice": notice,
         "is_lab": can(user, "reviews.edit_notice", notice),
@@ -127,8 +144,9 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
         .order_by("-created_at", "-id")[:SHOWN_NOTES],
         "grants": visible(AccessGrant, user).filter(notice=notice)[:SHOWN_GRANTS],
         "timeline": _timeline(notice, user),
-        "grant_form": AccessGrantForm(),
-        "notice_form": NoticeForm(
+        "grant_form": bound.get(("grant", notice.pk)) or AccessGrantForm(),
+        "notice_form": bound.get(("notice", notice.pk))
+        or NoticeForm(
             initial={
                 "planned_release_date": notice.planned_release_date,
                 "training_data_summary": notice.training_data_summary,
@@ -136,13 +154,19 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
             }
         ),
     }
-    return render(request, "reviews/notice.html", context)
+    return render(request, "reviews/notice.html", context, status=422 if bound else 200)
+
+
+@login_required
+def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Everything about one notice that the user may see, with the forms their role uses."""
+    return _render(request, _notice(request, notice_id))
 
 
 def _act(
     request: HttpRequest, notice_id: int, action: Callable[[], object], done: str
 ) -> HttpResponse:
-    """Run one service call for a form post; show its refusal instead of failing the page."""
+    """Run one service call for a button; show its refusal instead of failing the page."""
     try:
         action()
         messages.success(request, done)
@@ -153,17 +177,33 @@ def _act(
     return redirect("reviews:notice", notice_id=notice_id)
 
 
-def _posted(form: forms.Form) -> dict[str, Any]:
-    """A posted form's fields for a command: parsed where the form could, as sent otherwise.
+def _submit(
+    request: HttpRequest,
+    notice_id: int,
+    key: FormKey,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Run one service call for a posted form: a refused input is shown next to its fields.
 
-    The form only parses (dates, lists); the command's rules then refuse what is wrong, each
-    with its own message.
+    The form only parses; `action` builds the command from the posted fields (`parse`) and
+    calls the service. A conflict or a refusal of the role is a message above the page.
     """
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    return {
-        name: cleaned.get(name, form.data.get(name)) for name in form.fields if name in form.data
-    }
+    if form.is_valid():
+        posted = {name: value for name, value in form.cleaned_data.items() if name in form.data}
+        try:
+            action(posted)
+        except InvalidInput as error:
+            show_errors(form, error)
+        except (Conflict, PermissionDenied) as error:
+            messages.error(request, str(error) or "Your role cannot do this.")
+            return redirect("reviews:notice", notice_id=notice_id)
+        else:
+            messages.success(request, done)
+            return redirect("reviews:notice", notice_id=notice_id)
+    messages.error(request, "Nothing was saved: check the form.")
+    return _render(request, _notice(request, notice_id), {key: form})
 
 
 @login_required
@@ -172,11 +212,12 @@ def transition(request: HttpRequest, notice_id: int, action: str) -> HttpRespons
     """Lab actions on its notice: submit, withdraw, mark released, save the draft."""
     notice, user = _notice(request, notice_id), signed_in(request)
     if action == "save":
-        form = NoticeForm(request.POST)
-        return _act(
+        return _submit(
             request,
             notice.pk,
-            lambda: services.update_draft(user, notice, parse(EditDraft, _posted(form))),
+            ("notice", notice.pk),
+            NoticeForm(request.POST),
+            lambda posted: services.update_draft(user, notice, parse(EditDraft, posted)),
             "Draft saved.",
         )
     steps = {
@@ -194,14 +235,13 @@ def transition(request: HttpRequest, notice_id: int, action: str) -> HttpRespons
 @require_POST
 def grant(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The lab adds an access grant."""
-    notice = _notice(request, notice_id)
-    form = AccessGrantForm(request.POST)
-    return _act(
+    notice, user = _notice(request, notice_id), signed_in(request)
+    return _submit(
         request,
         notice.pk,
-        lambda: services.grant_access(
-            signed_in(request), notice, parse(GrantAccess, _posted(form))
-        ),
+        ("grant", notice.pk),
+        AccessGrantForm(request.POST),
+        lambda posted: services.grant_access(user, notice, parse(GrantAccess, posted)),
         "Access granted; the key is stored encrypted.",
     )
 
@@ -231,13 +271,15 @@ def _track(request: HttpRequest, track_id: int) -> TrackReview:
 @require_POST
 def assign(request: HttpRequest, track_id: int) -> HttpResponse:
     """An admin or the track's lead assigns a reviewer."""
-    track = _track(request, track_id)
-    values = _posted(AssignForm(request.POST))
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+    form = AssignForm(request.POST, auto_id=_track_ids(track.pk))
+    return _submit(
         request,
         track.notice_id,
-        lambda: services.assign_reviewer(signed_in(request), track, parse(AssignReviewer, values)),
-        f"{values.get('reviewer') or 'The reviewer'} assigned.",
+        ("assign", track.pk),
+        form,
+        lambda posted: services.assign_reviewer(user, track, parse(AssignReviewer, posted)),
+        f"{request.POST.get('reviewer') or 'The reviewer'} assigned.",
     )
 
 
@@ -246,18 +288,24 @@ def assign(request: HttpRequest, track_id: int) -> HttpResponse:
 def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer records a finding, with an optional evidence file."""
     track, user = _track(request, track_id), signed_in(request)
-    values = _posted(FindingForm(request.POST))
-    values.pop("evidence", None)  # a browser posts an empty file input as an empty field
-    evidence = request.FILES.get("evidence")
+    form = FindingForm(request.POST, request.FILES, auto_id=_track_ids(track.pk))
 
-    def record() -> None:
-        finding = services.record_finding(user, track, parse(RecordFinding, values))
+    def record(posted: dict[str, Any]) -> None:
+        evidence = posted.pop("evidence", None) or request.FILES.get("evidence")
+        finding = services.record_finding(user, track, parse(RecordFinding, posted))
         if evidence:
             services.attach_evidence(
                 user, finding, evidence, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
             )
 
-    return _act(request, track.notice_id, record, "Finding recorded (not yet released to the lab).")
+    return _submit(
+        request,
+        track.notice_id,
+        ("finding", track.pk),
+        form,
+        record,
+        "Finding recorded (not yet released to the lab).",
+    )
 
 
 @login_required
@@ -279,12 +327,13 @@ def release_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 @require_POST
 def add_note(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer adds an internal note."""
-    track = _track(request, track_id)
-    values = _posted(NoteForm(request.POST))
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+    return _submit(
         request,
         track.notice_id,
-        lambda: services.add_note(signed_in(request), track, parse(AddNote, values)),
+        ("note", track.pk),
+        NoteForm(request.POST, auto_id=_track_ids(track.pk)),
+        lambda posted: services.add_note(user, track, parse(AddNote, posted)),
         "Note added.",
     )
 
@@ -293,13 +342,19 @@ def add_note(request: HttpRequest, track_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer decides for their track."""
-    track = _track(request, track_id)
-    values = _posted(DecisionForm(request.POST))
-    values["conditions"] = str(values.get("conditions") or "").splitlines()
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+
+    def decide(posted: dict[str, Any]) -> None:
+        conditions = str(posted.get("conditions") or "").splitlines()
+        command = parse(DecideTrack, posted | {"conditions": conditions})
+        services.decide_track(user, track, command)
+
+    return _submit(
         request,
         track.notice_id,
-        lambda: services.decide_track(signed_in(request), track, parse(DecideTrack, values)),
+        ("decision", track.pk),
+        DecisionForm(request.POST, auto_id=_track_ids(track.pk)),
+        decide,
         "Decision recorded.",
     )
 
