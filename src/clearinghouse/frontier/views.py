@@ -52,17 +52,20 @@ def _save_form(
         return None
     try:
         if model is None:
-            return services.register_model(
-                signed_in(request), parse(RegisterModel, form.declaration())
-            )
-        return services.update_model(
-            signed_in(request), model, parse(UpdateModel, form.declaration())
-        )
+            command = parse(RegisterModel, form.declaration(keep_empty=False))
+            return services.register_model(signed_in(request), command)
+        changes = parse(UpdateModel, form.declaration(keep_empty=True))
+        return services.update_model(signed_in(request), model, changes)
     except InvalidInput as error:
         show_errors(form, error)
     except Conflict as error:
         form.add_error(None, str(error))
     return None
+
+
+def _form_context(form: ModelRegistrationForm, editing: AIModel | None) -> dict[str, object]:
+    required = {name for name, field in RegisterModel.model_fields.items() if field.is_required()}
+    return {"form": form, "editing": editing, "required": required}
 
 
 @login_required
@@ -73,7 +76,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (model := _save_form(request, form, None)):
         messages.success(request, f"{model} registered.")
         return redirect("frontier:detail", model_id=model.pk)
-    return render(request, "frontier/register.html", {"form": form, "editing": None})
+    return render(request, "frontier/register.html", _form_context(form, None))
 
 
 @login_required
@@ -85,7 +88,7 @@ def edit(request: HttpRequest, model_id: int) -> HttpResponse:
     if request.method == "POST" and _save_form(request, form, model):
         messages.success(request, f"{model} updated.")
         return redirect("frontier:detail", model_id=model.pk)
-    return render(request, "frontier/register.html", {"form": form, "editing": model})
+    return render(request, "frontier/register.html", _form_context(form, model))
 
 
 @login_required
@@ -99,20 +102,19 @@ def preview(request: HttpRequest) -> HttpResponse:
         developer = user.organisation.name if user.organisation else user.username
         try:
             description = ModelDescription.model_validate(
-                form.declaration() | {"developer": developer}
+                form.declaration(keep_empty=False) | {"developer": developer}
             )
             outcome = determine(description, active_policy())
         except ValidationError as error:
             problem = str(InvalidInput.from_validation(error))
     else:
-        problem = "Complete the required fields to see the determination."
+        problem = "Correct the fields marked to see the determination."
     return render(request, "frontier/_preview.html", {"outcome": outcome, "problem": problem})
 
 
-@login_required
-def detail(request: HttpRequest, model_id: int) -> HttpResponse:
-    """A model's declaration, current determination, determination history and audit trail."""
-    model = _visible_model(request, model_id)
+def _detail(
+    request: HttpRequest, model: AIModel, designation_form: DesignationForm | None = None
+) -> HttpResponse:
     user = signed_in(request)
     context = {
         "model": model,
@@ -121,26 +123,37 @@ def detail(request: HttpRequest, model_id: int) -> HttpResponse:
         "history": history_for(user, model, newest=HISTORY_LENGTH),
         "can_edit": can(user, "frontier.change_model", model),
         "can_designate": can(user, "frontier.designate", model),
-        "designation_form": DesignationForm(),
+        "designation_form": designation_form or DesignationForm(),
     }
-    return render(request, "frontier/detail.html", context)
+    status = 422 if designation_form is not None else 200
+    return render(request, "frontier/detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    """A model's declaration, current determination, determination history and audit trail."""
+    return _detail(request, _visible_model(request, model_id))
 
 
 @login_required
 @require_POST
 def designate(request: HttpRequest, model_id: int) -> HttpResponse:
-    """An agency designates the model as covered."""
+    """An agency designates the model as covered; a refusal is shown next to its field."""
     model = _visible_model(request, model_id)
     form = DesignationForm(request.POST)
     if form.is_valid():
         try:
-            services.designate(signed_in(request), model, parse(Designate, form.cleaned_data))
-            messages.success(request, f"{model} designated.")
-        except (InvalidInput, Conflict, PermissionDenied) as error:
+            command = parse(Designate, form.designation())
+            services.designate(signed_in(request), model, command)
+        except InvalidInput as error:
+            show_errors(form, error)
+        except (Conflict, PermissionDenied) as error:
             messages.error(request, str(error))
-    else:
-        messages.error(request, "The designation needs an authority, a reference and a date.")
-    return redirect("frontier:detail", model_id=model.pk)
+            return redirect("frontier:detail", model_id=model.pk)
+        else:
+            messages.success(request, f"{model} designated.")
+            return redirect("frontier:detail", model_id=model.pk)
+    return _detail(request, model, form)
 
 
 @login_required
