@@ -64,3 +64,25 @@ def test_a_refused_finding_keeps_what_was_typed(people, under_review, pages_as):
     page = response.content.decode()
     assert 'data-testid="error-category"' in page and 'data-testid="error-description"' in page
     assert 'value="Kept title"' in page
+
+
+def test_a_finding_with_an_oversized_file_is_not_recorded(people, under_review, pages_as, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clearinghouse.reviews.models import Finding
+
+    settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 10
+    ns = under_review["track_ids"]["national_security"]
+    response = pages_as(people["ns_reviewer"]).post(
+        f"/reviews/tracks/{ns}/findings/",
+        {
+            "category": "other",
+            "severity": "low",
+            "title": "With a big file",
+            "description": "d",
+            "evidence": SimpleUploadedFile("big.bin", b"x" * 11),
+        },
+    )
+    assert response.status_code == 422
+    assert "over the 10-byte limit" in response.content.decode()
+    assert not Finding.objects.exists()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import can, signed_in, visible
 from clearinghouse.audit.history import HistoryEntry, history_for
+from clearinghouse.audit.services import audited
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.inputs import parse, show_errors
@@ -292,11 +293,13 @@ def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
 
     def record(posted: dict[str, Any]) -> None:
         evidence = posted.pop("evidence", None) or request.FILES.get("evidence")
-        finding = services.record_finding(user, track, parse(RecordFinding, posted))
-        if evidence:
-            services.attach_evidence(
-                user, finding, evidence, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
-            )
+        command = parse(RecordFinding, posted)
+        with audited():  # one unit: a refused file leaves no finding behind
+            finding = services.record_finding(user, track, command)
+            if evidence:
+                services.attach_evidence(
+                    user, finding, evidence, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
+                )
 
     return _submit(
         request,
