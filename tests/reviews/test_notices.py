@@ -137,3 +137,15 @@ def test_past_release_date_is_refused(people, covered_model, api_as):
         {"ai_model_id": covered_model.pk, "planned_release_date": yesterday},
     )
     assert response.status_code == 422
+
+
+def test_a_draft_edit_names_unknown_fields_and_a_submitted_notice_is_not_edited(
+    people, submitted, api_as
+):
+    lab = api_as(people["lab1"])
+    url = f"/api/reviews/notices/{submitted['id']}"
+    unknown = lab.patch(url, {"status": "decided"}, content_type="application/json")
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "status"
+    late = lab.patch(url, {"stress_test_results": "x"}, content_type="application/json")
+    assert late.status_code == 409 and "this one is submitted" in late.json()["detail"]
+    assert Notice.objects.get().status == "submitted"
