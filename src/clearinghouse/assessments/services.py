@@ -301,24 +301,21 @@ def _draft_findings(run: AssessmentRun) -> None:
     for family, level in sorted(run.levels.items()):
         if level < 1:
             continue
-        data = parse(
-            RecordFinding,
-            {
-                "category": FINDING_CATEGORY[family],
-                "severity": SEVERITY_OF_LEVEL[level],
-                "title": f"{family}: capability level {level} ({LEVEL_NAMES[level]})",
-                "description": (
-                    f"Assessment run #{run.pk} ({run.suite} suite) scored "
-                    f"{run.scores[family]:.3f} on {family}, capability level {level} of 4 under "
-                    f"{run.policy_id} v{run.policy_version}. Drafted automatically from the "
-                    "run; confirm before releasing it to the lab."
-                ),
-                "assessment_reference": f"assessment run #{run.pk}",
-            },
-        )
+        data = {
+            "category": FINDING_CATEGORY[family],
+            "severity": SEVERITY_OF_LEVEL[level],
+            "title": f"{family}: capability level {level} ({LEVEL_NAMES[level]})",
+            "description": (
+                f"Assessment run #{run.pk} ({run.suite} suite) scored {run.scores[family]:.3f} "
+                f"on {family}, capability level {level} of 4 under {run.policy_id} "
+                f"v{run.policy_version}. Drafted automatically from the run; confirm before "
+                "releasing it to the lab."
+            ),
+            "assessment_reference": f"assessment run #{run.pk}",
+        }
         for track in my_tracks(starter, run.notice):
             try:
-                reviews.record_finding(starter, track, data)
+                reviews.record_finding(starter, track, parse(RecordFinding, data))
             except (PermissionDenied, Conflict, InvalidInput) as error:
                 log.info("no finding drafted on %s for run %s: %s", track, run.pk, error)
 
