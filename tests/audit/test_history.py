@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from clearinghouse.audit.history import history_for
+from clearinghouse.frontier.inputs import Designate, RegisterModel
 from clearinghouse.frontier.services import designate, register_model
 from clearinghouse.intake import services as intake
 from tests.intake.conftest import native
@@ -16,13 +17,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def designated(cast, declaration):
-    model = register_model(cast["lab1"], declaration())
+    model = register_model(cast["lab1"], RegisterModel(**declaration()))
     designate(
         cast["reviewer"],
         model,
-        authority="Office of National Cyber Review",
-        reference="OCR-7",
-        designated_on=dt.date.today(),
+        Designate(
+            authority="Office of National Cyber Review",
+            reference="OCR-7",
+            designated_on=dt.date.today(),
+        ),
     )
     return model
 

@@ -37,9 +37,11 @@ from clearinghouse.errors import Conflict, FieldError, InvalidInput
 from clearinghouse.frontier.models import AIModel, Determination
 from clearinghouse.frontier.policies import active_policy
 from clearinghouse.frontier.services import redetermine
+from clearinghouse.inputs import parse
 from clearinghouse.intake import services as intake
 from clearinghouse.notifications.services import notify
 from clearinghouse.reviews import services as reviews
+from clearinghouse.reviews.inputs import RecordFinding
 from clearinghouse.reviews.models import Notice, TrackReview
 from clearinghouse.reviews.permissions import track_reviews_of
 
@@ -313,7 +315,7 @@ def _draft_findings(run: AssessmentRun) -> None:
         }
         for track in my_tracks(starter, run.notice):
             try:
-                reviews.record_finding(starter, track, data)
+                reviews.record_finding(starter, track, parse(RecordFinding, data))
             except (PermissionDenied, Conflict, InvalidInput) as error:
                 log.info("no finding drafted on %s for run %s: %s", track, run.pk, error)
 

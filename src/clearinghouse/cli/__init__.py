@@ -28,7 +28,7 @@ from . import (
     _scan,
     _server,
 )
-from ._common import EXIT_BAD_INPUT, BadInput
+from ._common import EXIT_BAD_INPUT, BadInput, add_page_options
 
 Handler = Callable[[argparse.Namespace], int]
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     models = _group(verbs, "models", "the frontier model registry")
     register = _server_options(_verb(models, "register", _models.register, "register a model"))
     register.add_argument("model", metavar="MODEL.json", help="the lab's declaration")
-    _server_options(_verb(models, "list", _models.listing, "list models I may see"))
+    add_page_options(_server_options(_verb(models, "list", _models.listing, "list models")))
 
     _notices.add_verbs(_group(verbs, "notices", "pre-deployment review notices"), _verb)
     _verb(verbs, "clock", _admin.clock, "flag overdue notices and send reminders").add_argument(

@@ -70,3 +70,22 @@ def print_determination(outcome: dict[str, Any], source: str) -> None:
         mark = "yes" if reason["met"] else ("disabled" if not reason["enabled"] else "no")
         table.add_row(reason["label"], mark, reason["detail"])
     console.print(table)
+
+
+def add_page_options(parser: Any) -> None:
+    """`--limit` and `--offset` for a verb that lists: lists are read a page at a time."""
+    parser.add_argument("--limit", type=int, default=50, help="rows to show (1 to 500)")
+    parser.add_argument("--offset", type=int, default=0, help="rows to skip")
+
+
+def page_query(args: Any) -> str:
+    """The API query of the page `--limit`/`--offset` ask for (the server checks the range)."""
+    return f"?limit={args.limit}&offset={args.offset}"
+
+
+def page_summary(args: Any, page: dict[str, Any]) -> str:
+    """Which rows of how many a printed page holds: `1-50 of 120`."""
+    shown = len(page["items"])
+    if not shown:
+        return f"none of {page['count']}"
+    return f"{args.offset + 1}-{args.offset + shown} of {page['count']}"
