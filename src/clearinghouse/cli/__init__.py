@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _verb(verbs, "worker", _server.worker, "run a background worker").add_argument(
         "--batch", action="store_true", help="run the queued tasks, then exit"
     )
+    _verb(verbs, "sweep", _server.sweep, "re-queue tasks of dead workers and due deliveries")
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
 
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
