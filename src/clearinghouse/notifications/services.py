@@ -263,8 +263,7 @@ def enqueue_due(limit: int = 500) -> int:
     Normally every pending delivery has its task (created with it, or by its last failure);
     one without was left by a worker that died, or predates the outbox. Returns how many.
     """
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from clearinghouse.background.queue import queued_for
 
     from .tasks import deliver
 
@@ -273,15 +272,7 @@ def enqueue_due(limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    if not due:
-        return 0
-    queued = set(
-        DBTaskResult.objects.filter(
-            task_path=deliver.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-            args_kwargs__args__0__in=due,
-        ).values_list("args_kwargs__args__0", flat=True)
-    )
+    queued = queued_for(deliver, due)
     missing = [pk for pk in due if pk not in queued]
     with transaction.atomic():
         for pk in missing:
