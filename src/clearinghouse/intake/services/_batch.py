@@ -159,8 +159,8 @@ def submit_many(
     # Read and validate everything before writing anything.
     for position, (upload, sha256) in enumerate(zip(uploads, hashes, strict=True)):
         if sha256 in stored:
-            earlier = resumed(user, stored[sha256])
-            results[position] = BatchResult(upload.label, Outcome(earlier, False))
+            again = resumed(user, stored[sha256])
+            results[position] = BatchResult(upload.label, Outcome(again, False))
             continue
         if sha256 in first:
             repeats.append((position, sha256))
