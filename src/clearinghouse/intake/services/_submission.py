@@ -181,7 +181,8 @@ def stalled(submission: Submission) -> bool:
 def _requeue(actor: User, submission: Submission, action: str) -> Submission:
     """Send a locked, stalled submission back to the worker; it resumes where it stopped."""
     before = {"status": submission.status, "processed_items": submission.processed_items}
-    advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.QUEUED)
+    if submission.status != Submission.Status.QUEUED:  # queued with its task lost: as it is
+        advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.QUEUED)
     submission.errors = []
     submission.save(update_fields=["status", "errors"])
     enqueue(submission)
