@@ -18,6 +18,7 @@ from . import (
     _assess,
     _bench,
     _bench_intake,
+    _bench_load,
     _feeds,
     _intake,
     _models,
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     rematch.add_argument("--explain", action="store_true", help="print the query plan")
     rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
     _bench_intake.add_bench_verbs(benches, _verb)
+    _bench_load.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
     return parser
