@@ -64,11 +64,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _document(number: int, items: int) -> bytes:
-    nonce = secrets.token_hex(8)  # every document new: none is answered as sent before
+def _document(items: int) -> bytes:
+    """A new document (never answered as sent before) of unrelated items.
+
+    Random words, so that dedup finds no candidates: a shared word would put every stored
+    report in each new one's pool, and the cost would grow with the store, not the load.
+    """
     reports = [
-        {"title": f"load {nonce} {number} item {n}", "description": f"flaw {nonce} {n}"}
-        for n in range(items)
+        {
+            "title": f"{secrets.token_hex(5)} {secrets.token_hex(5)}",
+            "description": secrets.token_hex(12),
+        }
+        for _ in range(items)
     ]
     return json.dumps({"reports": reports}).encode()
 
@@ -87,7 +94,7 @@ def _client(
     while time.monotonic() < until:
         number = next(numbers)
         items = large if every and number % every == every - 1 else small
-        body = _document(number, items)
+        body = _document(items)
         started = time.perf_counter()
         try:
             connection.request("POST", "/api/intake/submissions", body, headers)
