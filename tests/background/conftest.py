@@ -15,8 +15,9 @@ import pytest
 
 from tests.advisories.conftest import write_osv  # noqa: F401  (fixture)
 
-#: Short enough for a test to see a dead worker's tasks taken back within seconds.
-LEASE_SECONDS = 1.5
+#: Short enough for a test to see a dead worker's tasks taken back within seconds, long
+#: enough that a live worker's beat is not late on a loaded 2-core CI machine.
+LEASE_SECONDS = 3.0
 
 _RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
 

@@ -114,11 +114,11 @@ def test_killed_workers_lose_no_report_finding_or_delivery(
     assert CHUNK <= done < ITEMS, "the worker was killed with the intake half done"
     assert running("process_submission")
 
-    # 2. The next worker resumes it after the lease, then is killed inside the re-match.
+    # 2. The next worker takes the re-match (and, once the lease is over, the dead worker's
+    # intake, in either order) and is killed inside the re-match.
     second = workers.start(**env)
     wait_for(lambda: running("rematch"), what="the re-match to be claimed")
     workers.kill(second)
-    assert Submission.objects.get(pk=submission.pk).status == "completed"
 
     # 3. The next one is killed while it sends the webhook (the receiver holds the request).
     third = workers.start(**env)
