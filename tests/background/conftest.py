@@ -19,7 +19,7 @@ from tests.advisories.conftest import write_osv  # noqa: F401  (fixture)
 #: enough that a live worker's beat is not late on a loaded 2-core CI machine.
 LEASE_SECONDS = 3.0
 
-_RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
+RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ class Workers:
     def start(self, **extra_env: str) -> subprocess.Popen[bytes]:
         log = (self.tmp_path / f"worker{len(self.running)}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-c", _RUN_CLI, "worker"],
+            [sys.executable, "-c", RUN_CLI, "worker"],
             env=self.env | extra_env,
             stdout=log,
             stderr=subprocess.STDOUT,

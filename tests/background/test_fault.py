@@ -81,7 +81,7 @@ def sbom() -> bytes:
 
 def advisory() -> dict[str, object]:
     record = osv_record("PYSEC-KILL", "pkg-0")
-    [affected] = record["affected"]  # type: ignore[misc]
+    [affected] = record["affected"]
     record["affected"] = [
         affected | {"package": {"ecosystem": "PyPI", "name": f"pkg-{n}"}} for n in range(PACKAGES)
     ]

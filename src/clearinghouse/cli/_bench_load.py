@@ -19,7 +19,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from ._common import EXIT_OK, BadInput, setup_django
+from ._common import EXIT_OK, BadInput, scratch_django
 
 _RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -155,15 +154,7 @@ def bench_load(args: argparse.Namespace) -> int:
     """Throughput, p95 and errors of N concurrent clients vs one, and every submission once."""
     if args.clients < 1 or args.seconds <= 0 or args.baseline_seconds <= 0:
         raise BadInput("--clients, --seconds and --baseline-seconds must be positive")
-    url = args.database or os.environ.get("CLEARINGHOUSE_BENCH_DATABASE_URL")
-    scratch = tempfile.mkdtemp(prefix="clearinghouse-load-")
-    os.environ["CLEARINGHOUSE_DATA_DIR"] = scratch
-    if url:
-        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
-    else:
-        os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)
-    setup_django()
-    from django.core.management import call_command
+    scratch = scratch_django(args.database, "clearinghouse-load-")
     from django.db import connection
     from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
@@ -173,7 +164,6 @@ def bench_load(args: argparse.Namespace) -> int:
     from clearinghouse.intake.models import Report, Submission
     from clearinghouse.intake.services import background_items
 
-    call_command("migrate", verbosity=0)
     if Submission.objects.exists():
         raise BadInput("the database already holds submissions: point --database at an empty one")
     lab = Organisation.objects.create(name="Load Lab", kind="lab")
