@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "clearinghouse.assessments",
     "clearinghouse.reviews",
     "clearinghouse.notifications",
+    "clearinghouse.background",
     "clearinghouse.web",
 ]
 
@@ -203,6 +204,18 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
 ).split(",")
 CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
 CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
+# Back-off before a failed delivery's next attempt: this many seconds, doubling, at most an hour.
+CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS = float(
+    os.environ.get("CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS", "30")
+)
+# A worker's heartbeat lease: a task whose worker has not beaten for this long is re-queued
+# (its worker died), and given up on after its workers died under it MAX_LOST times.
+CLEARINGHOUSE_WORKER_LEASE_SECONDS = float(
+    os.environ.get("CLEARINGHOUSE_WORKER_LEASE_SECONDS", "60")
+)
+CLEARINGHOUSE_WORKER_MAX_LOST = 3
+# Items of a background submission turned into reports per transaction (the resume step).
+CLEARINGHOUSE_INTAKE_CHUNK_ITEMS = int(os.environ.get("CLEARINGHOUSE_INTAKE_CHUNK_ITEMS", "250"))
 MEDIA_ROOT = DATA_DIR / "media"
 CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Assessments on Inspect: bounds every run keeps (Inspect's own defaults retry forever).

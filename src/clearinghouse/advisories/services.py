@@ -1,7 +1,8 @@
 """Importing OSV feeds into the store (new, changed, unchanged, withdrawn) and exporting them.
 
 A re-import touches only records whose `modified` is newer than the stored one, and tells the
-scanning side (`signals.advisories_changed`, after commit) exactly which package keys changed.
+scanning side (`signals.advisories_changed`, inside the import's transaction, so the re-match
+it queues commits with the change) exactly which package keys changed.
 """
 
 from __future__ import annotations
@@ -152,11 +153,11 @@ def _store_batch(batch: tuple[OSVAdvisory, ...], report: ImportReport) -> None:
             for ecosystem, name in AdvisoryIndex.keys_for(newest[osv_id])
         )
         if changed_ids:
-            keys = sorted(touched)
-            transaction.on_commit(
-                lambda: advisories_changed.send(
-                    sender=Advisory, keys=[list(key) for key in keys], advisory_ids=changed_ids
-                )
+            # In the transaction: the follow-up task commits with the change or not at all.
+            advisories_changed.send(
+                sender=Advisory,
+                keys=[list(key) for key in sorted(touched)],
+                advisory_ids=changed_ids,
             )
 
 

@@ -93,9 +93,10 @@ def _state(run: AssessmentRun) -> dict[str, Any]:
 
 
 def _enqueue(run: AssessmentRun) -> None:
+    """Queue the run's task in the caller's transaction: it commits with the run, or neither."""
     from .tasks import run_assessment
 
-    transaction.on_commit(lambda: run_assessment.enqueue(run.pk))
+    run_assessment.enqueue(run.pk)
 
 
 def start_run(

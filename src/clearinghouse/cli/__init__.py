@@ -19,6 +19,7 @@ from . import (
     _assess,
     _bench,
     _bench_intake,
+    _bench_load,
     _feeds,
     _intake,
     _models,
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _verb(verbs, "worker", _server.worker, "run a background worker").add_argument(
         "--batch", action="store_true", help="run the queued tasks, then exit"
     )
+    _verb(verbs, "sweep", _server.sweep, "re-queue tasks of dead workers and due deliveries")
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
 
     _orgs.add_verbs(_group(verbs, "org", "organisations (tenants)"), _verb)
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     rematch.add_argument("--explain", action="store_true", help="print the query plan")
     rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
     _bench_intake.add_bench_verbs(benches, _verb)
+    _bench_load.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
     return parser

@@ -29,6 +29,26 @@ def setup_django() -> None:
         django.setup()
 
 
+def scratch_django(database: str | None, prefix: str) -> str:
+    """Set Django up on a benchmark's database, migrated, with a fresh data directory.
+
+    The database: `database`, else CLEARINGHOUSE_BENCH_DATABASE_URL, else a temporary SQLite
+    one in the data directory (returned; subprocesses inherit the environment).
+    """
+    import tempfile
+
+    url = database or os.environ.get("CLEARINGHOUSE_BENCH_DATABASE_URL")
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    os.environ["CLEARINGHOUSE_DATA_DIR"] = scratch
+    if url:
+        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
+    else:
+        os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)
+    setup_django()
+    call("migrate", verbosity=0)
+    return scratch
+
+
 def call(command: str, *args: str, **options: object) -> None:
     """Run a management command in-process."""
     from django.core.management import call_command

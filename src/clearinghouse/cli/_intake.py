@@ -47,6 +47,8 @@ class _Backend(Protocol):
 
     def fetch(self, submission_id: int) -> dict[str, Any]: ...
 
+    def retry(self, submission_id: int) -> dict[str, Any]: ...
+
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
     options = {
@@ -129,6 +131,12 @@ class _Server:
         )
         return result
 
+    def retry(self, submission_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = api_request(
+            self.url, "POST", f"/intake/submissions/{submission_id}/retry"
+        )
+        return result
+
 
 class _Local:
     """The local database, acting as one user (the submissions are processed in-process)."""
@@ -172,6 +180,23 @@ class _Local:
         from clearinghouse.intake.models import Submission
 
         return _shown(Submission.objects.select_related("organisation").get(pk=submission_id))
+
+    def retry(self, submission_id: int) -> dict[str, Any]:
+        from django.core.exceptions import PermissionDenied
+
+        from clearinghouse.accounts.permissions import visible
+        from clearinghouse.errors import Conflict
+        from clearinghouse.intake import services
+        from clearinghouse.intake.models import Submission
+
+        submission = visible(Submission, self.user).filter(pk=submission_id).first()
+        if submission is None:
+            raise BadInput(f"no submission #{submission_id} that {self.user} may see")
+        try:
+            services.retry(self.user, submission)
+        except (Conflict, PermissionDenied) as error:
+            raise BadInput(str(error)) from None
+        return self.fetch(submission_id)
 
 
 def _shown(submission: Any) -> dict[str, Any]:
@@ -345,8 +370,26 @@ def _print(done: list[dict[str, Any]], as_json: bool) -> None:
             print(f"  [{item['index']}] report #{item['report_id']} {title}{duplicate}")
 
 
+def intake_retry(args: argparse.Namespace) -> int:
+    """Send a failed or stalled submission back to the worker (it resumes where it stopped)."""
+    server = server_url(args, local_allowed=True)
+    backend: _Backend = _Server(server) if server else _Local(args.as_user)
+    result = backend.retry(args.submission)
+    if args.wait:
+        entry = _summary(Path(f"submission #{args.submission}"), result | {"created": False})
+        refused = _wait(backend, [entry], args.wait_timeout)
+        if refused:
+            raise BadInput("\n".join(refused))
+        result = backend.fetch(args.submission)
+    print(
+        f"submission #{result['id']}: {result['status']}, "
+        f"{result['processed_items']}/{result['total_items']} items"
+    )
+    return EXIT_OK
+
+
 def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `intake` on the top level."""
+    """Register `intake` and `intake-retry` on the top level."""
     parser = verb(verbs, "intake", intake, "submit vulnerability reports (files)")
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(
@@ -370,3 +413,11 @@ def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
         metavar="SECONDS",
         help="with --wait: give up after this long (exit 2); 0: no limit",
     )
+    again = verb(verbs, "intake-retry", intake_retry, "retry a failed or stalled submission")
+    again.add_argument("submission", type=int, metavar="SUBMISSION_ID")
+    again.add_argument(
+        "--server", help="server URL (or CLEARINGHOUSE_SERVER); token in CLEARINGHOUSE_TOKEN"
+    )
+    again.add_argument("--as-user", help="act on the local database as this user instead")
+    again.add_argument("--wait", action="store_true", help="follow it until it is done")
+    again.add_argument("--wait-timeout", type=float, default=0, metavar="SECONDS")

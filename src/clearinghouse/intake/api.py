@@ -320,6 +320,19 @@ def get_submission(request: HttpRequest, submission_id: int) -> Submission:
     )
 
 
+@router.post("/submissions/{submission_id}/retry", response=SubmissionOut)
+def retry_submission(request: HttpRequest, submission_id: int) -> Submission:
+    """Send a failed or stalled submission back to the worker; it resumes where it stopped.
+
+    Its submitter or a coordinator (403 otherwise); 409 when it is completed, or still
+    queued or processing with its task alive.
+    """
+    user = signed_in(request)
+    submission = get_object_or_404(visible(Submission, user), pk=submission_id)
+    services.retry(user, submission)
+    return get_submission(request, submission_id)
+
+
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> list[Report]:
     """Reports I may see, highest priority first, with the reasons for each priority."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visibility_rule
+from clearinghouse.accounts.permissions import action_rule, visibility_rule
 
 from .models import DuplicateCandidate, EpssEntry, FeedImport, KevListing, Report, Submission
 
@@ -53,3 +53,11 @@ def _epss(user: User) -> Q:
 @visibility_rule(FeedImport)
 def _feeds(user: User) -> Q:
     return Q() if user.role == Role.COORDINATOR else _NOTHING
+
+
+@action_rule(
+    "intake.retry_submission",
+    denied="only its submitter, or a coordinator, retries a submission",
+)
+def _retry_submission(user: User, submission: Submission) -> bool:
+    return user.role == Role.COORDINATOR or submission.submitted_by_id == user.pk

@@ -91,10 +91,28 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
         "intake/submission.html",
         {
             "submission": item,
+            "stalled": services.stalled(item),
             "reports": item.reports.select_related("duplicate_of").order_by("index"),
             "history": history_for(signed_in(request), item),
         },
     )
+
+
+@login_required
+def retry(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Send a failed or stalled submission back to the worker (POST; the page's button)."""
+    if request.method != "POST":
+        return redirect("intake:submission", submission_id=submission_id)
+    item = _submission(request, submission_id)
+    try:
+        services.retry(signed_in(request), item)
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Submission #{item.pk} is queued again; it resumes where it stopped."
+        )
+    return redirect("intake:submission", submission_id=item.pk)
 
 
 @login_required

@@ -22,7 +22,7 @@ from ._limits import (
     max_bytes,
     max_items,
 )
-from ._submission import Outcome, process, read_upload, submit
+from ._submission import Outcome, process, read_upload, retry, stalled, submit
 from ._triage import (
     BULK_ACTIONS,
     accept,
@@ -60,6 +60,8 @@ __all__ = [
     "read_upload",
     "reopen",
     "rescore",
+    "retry",
+    "stalled",
     "submit",
     "submit_files",
     "submit_many",
