@@ -104,3 +104,13 @@ def sarif_log(*results: dict[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def reports_of(client: Any, submission: int | dict[str, Any]) -> list[dict[str, Any]]:
+    """A submission's reports as the API lists them to `client` (up to 500, in order)."""
+    pk = submission["id"] if isinstance(submission, dict) else submission
+    response = client.get(f"/api/intake/submissions/{pk}/reports?limit=500")
+    assert response.status_code == 200, response.content
+    body: dict[str, Any] = response.json()
+    assert body["count"] == len(body["items"])
+    return list(body["items"])

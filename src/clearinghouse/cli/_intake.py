@@ -30,6 +30,8 @@ _MAX_FILE_BYTES = 20 * 1024 * 1024
 _BATCH_FILES = 100
 _BATCH_BYTES = 32 * 1024 * 1024
 _POLL_SECONDS = 0.5
+#: Reports read per request when listing a submission's items (the API's most).
+_PAGE = 500
 _FINAL = {"completed", "failed"}
 
 #: A submission as the API shows it (plus `created`), or the refusal of one file.
@@ -46,6 +48,8 @@ class _Backend(Protocol):
     def send(self, files: Sequence[_File], options: dict[str, str]) -> list[Answer]: ...
 
     def fetch(self, submission_id: int) -> dict[str, Any]: ...
+
+    def reports(self, submission_id: int) -> list[dict[str, Any]]: ...
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -129,6 +133,18 @@ class _Server:
         )
         return result
 
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = []
+        while True:
+            page = api_request(
+                self.url,
+                "GET",
+                f"/intake/submissions/{submission_id}/reports?limit={_PAGE}&offset={len(listed)}",
+            )
+            listed += page["items"]
+            if not page["items"] or len(listed) >= page["count"]:
+                return listed
+
 
 class _Local:
     """The local database, acting as one user (the submissions are processed in-process)."""
@@ -172,6 +188,16 @@ class _Local:
         from clearinghouse.intake.models import Submission
 
         return _shown(Submission.objects.select_related("organisation").get(pk=submission_id))
+
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        from clearinghouse.intake.api import ReportBriefOut
+        from clearinghouse.intake.permissions import reports_shown_to
+
+        reports = reports_shown_to(self.user).filter(submission_id=submission_id)
+        return [
+            ReportBriefOut.from_orm(report).dict()
+            for report in reports.order_by("index").iterator(chunk_size=_PAGE)
+        ]
 
 
 def _shown(submission: Any) -> dict[str, Any]:
@@ -233,7 +259,7 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
+def _summary(path: Path, result: dict[str, Any], reports: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "file": str(path),
         "submission": result["id"],
@@ -251,7 +277,7 @@ def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
                 "status": report["status"],
                 "title": report["title"],
             }
-            for report in result["reports"]
+            for report in reports
         ],
     }
 
@@ -276,7 +302,8 @@ def _wait(backend: _Backend, done: list[dict[str, Any]], timeout: float) -> list
     problems = []
     for pk, result in latest.items():
         entry = waiting[pk]
-        entry.update(_summary(Path(entry["file"]), result | {"created": entry["created"]}))
+        finished = result | {"created": entry["created"]}
+        entry.update(_summary(Path(entry["file"]), finished, backend.reports(pk)))
         if result["status"] == "failed":
             reasons = "; ".join(str(error) for error in result.get("errors") or []) or "failed"
             problems.append(f"{entry['file']}: submission #{pk} failed: {reasons}")
@@ -319,7 +346,7 @@ def intake(args: argparse.Namespace) -> int:
         if isinstance(answer, BadInput):
             refused += str(answer).splitlines()
         else:
-            done.append(_summary(path, answer))
+            done.append(_summary(path, answer, backend.reports(answer["id"])))
     if args.wait:
         refused += _wait(backend, done, args.wait_timeout)
     refused = list(dict.fromkeys(refused))  # a batch refused whole names its files once

@@ -10,12 +10,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import require
 from clearinghouse.audit.services import Entry, record_many
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
 
@@ -61,9 +61,8 @@ def declared_format(given: str | None) -> Format | None:
 
 
 def require_member(user: User) -> None:
-    """Reports belong to an organisation: a user without one cannot submit."""
-    if user.organisation_id is None:
-        raise PermissionDenied("only members of an organisation submit reports")
+    """Reports belong to an organisation: a user without one cannot submit (`intake.submit`)."""
+    require(user, "intake.submit")
 
 
 def check_size(data: bytes) -> None:
