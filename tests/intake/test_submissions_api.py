@@ -11,7 +11,7 @@ import pytest
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.intake.models import Report, Submission
 
-from .conftest import cve_record, native, sarif_log, reports_of
+from .conftest import cve_record, native, reports_of, sarif_log
 
 URL = "/api/intake/submissions"
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,29 +11,9 @@ from clearinghouse.intake import services
 from clearinghouse.intake.models import DuplicateCandidate, Report, Submission
 from tests.shared_data import shared_data
 
-from .conftest import native, reports_of
+from .conftest import native, reports_of, submit
 
 URL = "/api/intake"
-
-
-def submit(client: Any, body: bytes) -> dict[str, Any]:
-    response = client.post(f"{URL}/submissions", body, content_type="application/json")
-    assert response.status_code == 201, response.content
-    result: dict[str, Any] = response.json()
-    return result
-
-
-@pytest.fixture
-def two_reports(cast, api_as, csaf_path: Path) -> tuple[int, int]:
-    """The vendor's CSAF advisory, then a lab's native report of its first CVE (no CVE text)."""
-    submit(api_as(cast["vendor"]), csaf_path.read_bytes())
-    lab = submit(
-        api_as(cast["lab1"]),
-        native({"title": "Found by Cirrus", "aliases": ["CVE-2021-31344"]}),
-    )
-    first = Report.objects.get(cve_ids=["CVE-2021-31344"], source_format="csaf")
-    (report,) = reports_of(api_as(cast["lab1"]), lab)
-    return first.pk, report["id"]
 
 
 def test_a_shared_identifier_links_the_new_report_to_the_earlier(two_reports) -> None:
@@ -133,8 +111,8 @@ def test_illegal_transitions_are_409_naming_the_allowed(cast, api_as, two_report
         f"{URL}/reports/{earlier}/triage", {"action": "accept"}, content_type="application/json"
     )
     assert response.status_code == 409
-    assert "a declined report cannot become accepted; allowed: received" in (
-        response.json()["detail"]
+    assert (
+        "a declined report cannot become accepted; allowed: received" in (response.json()["detail"])
     )
 
 

@@ -38,8 +38,8 @@ class ReportFilter(Command):
 
     status: ReportStatus | None = None
     sort: ReportSort = ReportSort.PRIORITY
-    cve: str | None = Field(None, max_length=30, description="a CVE id the report names")
-    q: str | None = Field(None, max_length=200, description="words in the title")
+    cve: str | None = Field(default=None, max_length=30, description="a CVE id the report names")
+    q: str | None = Field(default=None, max_length=200, description="words in the title")
     sector: Sector | None = None
     ssvc: Literal["Act", "Attend", "Track*", "Track"] | None = None
     kev: bool | None = None
@@ -77,13 +77,16 @@ class Triage(Command):
 
     action: TriageAction
     duplicate_of: int | None = Field(
-        None, ge=1, validate_default=True, description="to duplicate/merge: the earlier report"
+        default=None,
+        ge=1,
+        validate_default=True,
+        description="to duplicate/merge: the earlier report",
     )
     reason: str = Field(
-        "", max_length=2000, validate_default=True, description="to decline: why (shown)"
+        default="", max_length=2000, validate_default=True, description="to decline: why (shown)"
     )
     despite_conflict: bool = Field(
-        False, description="mark a duplicate although the two name different identifiers"
+        default=False, description="mark a duplicate although the two name different identifiers"
     )
 
     @field_validator("duplicate_of")
@@ -108,9 +111,9 @@ class BulkTriage(Triage):
     match. If another change made that number different, nothing is changed (409).
     """
 
-    report_ids: list[int] | None = Field(None, min_length=1, max_length=MAX_BULK)
+    report_ids: list[int] | None = Field(default=None, min_length=1, max_length=MAX_BULK)
     matching: ReportFilter | None = None
-    expected: int | None = Field(None, ge=1, le=MAX_BULK)
+    expected: int | None = Field(default=None, ge=1, le=MAX_BULK)
 
     @field_validator("action")
     @classmethod

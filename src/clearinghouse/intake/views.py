@@ -175,7 +175,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     coordinator = can(user, "intake.triage")
     candidates = services.candidates_by_report(page.object_list) if coordinator else {}
     for row in page.object_list:
-        row.top_candidates = candidates.get(row.pk, [])[:3]  # type: ignore[attr-defined]
+        row.top_candidates = candidates.get(row.pk, [])[:3]
     context = {
         "page": page,
         "total": page.paginator.count,
