@@ -197,6 +197,8 @@ def test_bulk_over_a_filter_needs_the_count_the_coordinator_saw(cast, api_as, tw
         {"action": "accept", "matching": {"source": "csaf"}},  # no expected count
         {"action": "merge", "report_ids": [1], "duplicate_of": 1},  # not a bulk action
         {"action": "decline", "report_ids": [1]},  # no reason
+        {"action": "accept", "report_ids": [10**30]},  # no such id could exist
+        {"action": "duplicate", "report_ids": [1], "duplicate_of": 0},
     ],
 )
 def test_bulk_inputs_are_checked_before_anything_changes(cast, api_as, two_reports, body) -> None:

@@ -318,7 +318,8 @@ def intake(args: argparse.Namespace) -> int:
     """Submit OSV, CSAF 2.0, CVE JSON 5, SARIF 2.1.0 or native JSON files; exit 2 if any refused.
 
     Each file is one submission; every item is listed with its report id and, when dedup
-    found an earlier report of the same vulnerability, `duplicate_of`. Several files are sent
+    found an earlier report of the same vulnerability that the user may see (their own
+    organisation's; coordinators: any), `duplicate_of`. Several files are sent
     in batches, stored together. With --wait, submissions processed in the background are
     followed (progress bar) until the worker is done, then listed the same way.
     """

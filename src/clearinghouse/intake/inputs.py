@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -21,6 +21,10 @@ from .models import ReporterKind
 
 #: The most reports one bulk decision changes; narrow the filter for more.
 MAX_BULK = 10_000
+#: The largest id a database column holds (bigger numbers would fail in the database).
+_MAX_ID = 2**63 - 1
+#: A report's id.
+ReportId = Annotated[int, Field(ge=1, le=_MAX_ID)]
 
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 
@@ -76,9 +80,8 @@ class Triage(Command):
     """A coordinator's decision on one report."""
 
     action: TriageAction
-    duplicate_of: int | None = Field(
+    duplicate_of: ReportId | None = Field(
         default=None,
-        ge=1,
         validate_default=True,
         description="to duplicate/merge: the earlier report",
     )
@@ -111,7 +114,7 @@ class BulkTriage(Triage):
     match. If another change made that number different, nothing is changed (409).
     """
 
-    report_ids: list[int] | None = Field(default=None, min_length=1, max_length=MAX_BULK)
+    report_ids: list[ReportId] | None = Field(default=None, min_length=1, max_length=MAX_BULK)
     matching: ReportFilter | None = None
     expected: int | None = Field(default=None, ge=1, le=MAX_BULK)
 
