@@ -29,6 +29,7 @@ from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import Model
 
 from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import can
 from clearinghouse.audit.services import record
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
@@ -556,7 +557,7 @@ def send_candidate(user: User, candidate: CandidateReport) -> tuple[CandidateRep
     Sending it again returns the report already made and creates nothing: the candidate keeps
     its report, and intake's idempotency key (derived from the candidate) catches a race.
     """
-    if not intake.is_coordinator(user):
+    if not can(user, "intake.triage"):
         raise PermissionDenied("only the clearinghouse desk (coordinators) files candidates")
     with transaction.atomic():
         locked = (

@@ -30,6 +30,8 @@ _MAX_FILE_BYTES = 20 * 1024 * 1024
 _BATCH_FILES = 100
 _BATCH_BYTES = 32 * 1024 * 1024
 _POLL_SECONDS = 0.5
+#: Reports read per request when listing a submission's items (the API's most).
+_PAGE = 500
 _FINAL = {"completed", "failed"}
 
 #: A submission as the API shows it (plus `created`), or the refusal of one file.
@@ -48,6 +50,7 @@ class _Backend(Protocol):
     def fetch(self, submission_id: int) -> dict[str, Any]: ...
 
     def retry(self, submission_id: int) -> dict[str, Any]: ...
+    def reports(self, submission_id: int) -> list[dict[str, Any]]: ...
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -137,6 +140,18 @@ class _Server:
         )
         return result
 
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = []
+        while True:
+            page = api_request(
+                self.url,
+                "GET",
+                f"/intake/submissions/{submission_id}/reports?limit={_PAGE}&offset={len(listed)}",
+            )
+            listed += page["items"]
+            if not page["items"] or len(listed) >= page["count"]:
+                return listed
+
 
 class _Local:
     """The local database, acting as one user (the submissions are processed in-process)."""
@@ -198,6 +213,16 @@ class _Local:
             raise BadInput(str(error)) from None
         return self.fetch(submission_id)
 
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        from clearinghouse.intake.api import ReportBriefOut
+        from clearinghouse.intake.permissions import reports_shown_to
+
+        reports = reports_shown_to(self.user).filter(submission_id=submission_id)
+        return [
+            ReportBriefOut.from_orm(report).dict()
+            for report in reports.order_by("index").iterator(chunk_size=_PAGE)
+        ]
+
 
 def _shown(submission: Any) -> dict[str, Any]:
     """A submission as the API shows it (JSON types)."""
@@ -258,7 +283,7 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
+def _summary(path: Path, result: dict[str, Any], reports: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "file": str(path),
         "submission": result["id"],
@@ -276,7 +301,7 @@ def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
                 "status": report["status"],
                 "title": report["title"],
             }
-            for report in result["reports"]
+            for report in reports
         ],
     }
 
@@ -301,7 +326,8 @@ def _wait(backend: _Backend, done: list[dict[str, Any]], timeout: float) -> list
     problems = []
     for pk, result in latest.items():
         entry = waiting[pk]
-        entry.update(_summary(Path(entry["file"]), result | {"created": entry["created"]}))
+        finished = result | {"created": entry["created"]}
+        entry.update(_summary(Path(entry["file"]), finished, backend.reports(pk)))
         if result["status"] == "failed":
             reasons = "; ".join(str(error) for error in result.get("errors") or []) or "failed"
             problems.append(f"{entry['file']}: submission #{pk} failed: {reasons}")
@@ -316,7 +342,8 @@ def intake(args: argparse.Namespace) -> int:
     """Submit OSV, CSAF 2.0, CVE JSON 5, SARIF 2.1.0 or native JSON files; exit 2 if any refused.
 
     Each file is one submission; every item is listed with its report id and, when dedup
-    found an earlier report of the same vulnerability, `duplicate_of`. Several files are sent
+    found an earlier report of the same vulnerability that the user may see (their own
+    organisation's; coordinators: any), `duplicate_of`. Several files are sent
     in batches, stored together. With --wait, submissions processed in the background are
     followed (progress bar) until the worker is done, then listed the same way.
     """
@@ -344,7 +371,7 @@ def intake(args: argparse.Namespace) -> int:
         if isinstance(answer, BadInput):
             refused += str(answer).splitlines()
         else:
-            done.append(_summary(path, answer))
+            done.append(_summary(path, answer, backend.reports(answer["id"])))
     if args.wait:
         refused += _wait(backend, done, args.wait_timeout)
     refused = list(dict.fromkeys(refused))  # a batch refused whole names its files once
@@ -376,7 +403,7 @@ def intake_retry(args: argparse.Namespace) -> int:
     backend: _Backend = _Server(server) if server else _Local(args.as_user)
     result = backend.retry(args.submission)
     if args.wait:
-        entry = _summary(Path(f"submission #{args.submission}"), result | {"created": False})
+        entry = _summary(Path(f"submission #{args.submission}"), result | {"created": False}, [])
         refused = _wait(backend, [entry], args.wait_timeout)
         if refused:
             raise BadInput("\n".join(refused))

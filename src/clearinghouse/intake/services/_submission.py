@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -72,9 +71,8 @@ def declared_format(given: str | None) -> Format | None:
 
 
 def require_member(user: User) -> None:
-    """Reports belong to an organisation: a user without one cannot submit."""
-    if user.organisation_id is None:
-        raise PermissionDenied("only members of an organisation submit reports")
+    """Reports belong to an organisation: a user without one cannot submit (`intake.submit`)."""
+    require(user, "intake.submit")
 
 
 def check_size(data: bytes) -> None:
