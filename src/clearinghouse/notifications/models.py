@@ -47,7 +47,12 @@ class Delivery(models.Model):
     payload = ExactJSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Why the last attempt failed, as the organisation is told it."
+    )
+    error_detail = models.TextField(
+        blank=True, help_text="The failure in full (address, port, exception): admins only."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -273,7 +274,9 @@ def grant_access(user: User, notice: Notice, data: Mapping[str, Any]) -> AccessG
     _require_owning_lab(user, notice)
     _require_open(notice, "grant access")
     try:
-        request = AccessGrantRequest.model_validate(dict(data))
+        request = AccessGrantRequest.model_validate(
+            dict(data), context={"outbound_allow": settings.CLEARINGHOUSE_OUTBOUND_ALLOW}
+        )
     except ValidationError as error:
         raise InvalidInput.from_validation(error) from None
     secret = request.api_key.get_secret_value() if request.api_key else ""

@@ -5,9 +5,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from clearinghouse.core.urls import check_outbound_url
+from clearinghouse.core.egress import Allowlist, check_url
 
 
 class AccessKind(StrEnum):
@@ -30,8 +38,11 @@ class AccessGrantRequest(BaseModel):
 
     @field_validator("base_url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return check_outbound_url(value) if value else value
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        # the operator's outbound allow-list comes in the validation context
+        # (`model_validate(data, context={"outbound_allow": ...})`); without it, none
+        allow = (info.context or {}).get("outbound_allow", Allowlist())
+        return check_url(value, allow) if value else value
 
     @model_validator(mode="after")
     def _complete(self) -> AccessGrantRequest:
