@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 from inspect_ai.model import GenerateConfig, ModelAPI, modelapi
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
 from openai import DefaultAsyncHttpxClient
@@ -72,10 +73,12 @@ class EndpointAPI(OpenAICompatibleAPI):
     def _create_http_client(self) -> DefaultAsyncHttpxClient:
         # The SDK's own client class (its defaults, the httpx flavour it expects) with the
         # vetting transport and no proxy from the environment.
-        timeout = {} if self.client_timeout is None else {"timeout": self.client_timeout}
-        return DefaultAsyncHttpxClient(
-            transport=egress.async_transport(self._allow), trust_env=False, **timeout
+        client = DefaultAsyncHttpxClient(
+            transport=egress.async_transport(self._allow), trust_env=False
         )
+        if self.client_timeout is not None:
+            client.timeout = httpx2.Timeout(self.client_timeout)
+        return client
 
 
 @modelapi(name=PROVIDER)
