@@ -163,3 +163,41 @@ def test_a_queued_run_is_refused_when_the_allowance_is_withdrawn_before_it_runs(
     assert run.status == "failed" and run.failure_reason.startswith(
         "the local sandbox is refused: sandbox is local"
     )
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:11434/v1", "https://169.254.169.254/v1", "http://2130706433/v1"]
+)
+def test_a_grant_at_an_internal_address_is_refused_when_the_lab_enters_it(
+    people, under_review, api_as, settings, base_url
+) -> None:
+    from clearinghouse.core.egress import Allowlist
+
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist()
+    response = api_as(people["lab1"]).post(
+        f"/api/reviews/notices/{under_review['id']}/access-grants",
+        {"kind": "openai_compatible", "base_url": base_url, "model": "m", "api_key": "sk-x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "must not point at the server itself" in response.json()["detail"][0]["msg"]
+
+
+def test_an_endpoint_redirecting_to_another_local_port_is_not_followed(
+    people, under_review, grant_endpoint, api_as, settings
+) -> None:
+    """The OpenAI SDK follows redirects; the vetting transport checks the hop and refuses it."""
+    from clearinghouse.core.egress import Allowlist
+
+    with openai_server.serve(openai_server.refusing, mode="redirect") as endpoint:
+        port = endpoint.base_url.split(":")[2].split("/")[0]
+        settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(f"127.0.0.1:{port}")
+        endpoint.redirect_to = "http://localhost:6379/v1/chat/completions"
+        grant_endpoint(under_review["id"], endpoint.base_url)
+        started = _start(api_as, people["ns_reviewer"], under_review["id"], "cyber_vuln_id")
+        _work()
+    run = AssessmentRun.objects.get(pk=started.json()["id"])
+    assert run.status == "failed"
+    assert "refused by the outbound policy" in run.failure_reason
+    assert "6379" not in run.failure_reason and "localhost" not in run.failure_reason
+    assert len(endpoint.requests) >= 1  # the first hop was served; the second never made

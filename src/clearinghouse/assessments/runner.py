@@ -278,13 +278,15 @@ def _finished_samples(eval_log: EvalLog) -> int:
     return sum(1 for summary in summaries if not summary.error)
 
 
-_RAISED = re.compile(r"raised (\w+)")
+_RAISED = re.compile(r"raised (\w+)|^(Refused)\(")
 _EXPLAINED = {
     "APIConnectionError": "the model endpoint could not be reached (connection error)",
     "APITimeoutError": "the model endpoint did not answer in time",
     "OpenAIResponseError": "the endpoint's reply was not a valid model response",
     "AuthenticationError": "the endpoint refused the credentials (HTTP 401)",
     "JSONDecodeError": "the endpoint's reply was not a valid model response",
+    # which address or port (a redirect hop, a changed DNS answer) goes to the log only
+    "Refused": f"the model endpoint was {egress.PUBLIC_REFUSED}",
 }
 
 
@@ -293,8 +295,11 @@ def failure_reason(eval_log: EvalLog, secret: str = "") -> str:
     family = family_of(eval_log)
     message = eval_log.error.message if eval_log.error else f"status {eval_log.status}"
     raised = _RAISED.search(message)
-    if raised and raised.group(1) in _EXPLAINED:
-        message = f"{_EXPLAINED[raised.group(1)]} ({raised.group(1)})"
+    name = (raised.group(1) or raised.group(2)) if raised else ""
+    if name in _EXPLAINED:
+        if name == "Refused":
+            log.warning("assessment %s: %s", family, message)
+        message = f"{_EXPLAINED[name]} ({name})"
     elif "Error code: 401" in message:
         message = f"{_EXPLAINED['AuthenticationError']}: {message}"
     return scrub(f"{family}: {message}", secret)
