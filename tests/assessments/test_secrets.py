@@ -201,3 +201,23 @@ def test_an_endpoint_redirecting_to_another_local_port_is_not_followed(
     assert "refused by the outbound policy" in run.failure_reason
     assert "6379" not in run.failure_reason and "localhost" not in run.failure_reason
     assert len(endpoint.requests) >= 1  # the first hop was served; the second never made
+
+
+def test_the_endpoint_provider_never_reads_a_key_from_the_environment(monkeypatch) -> None:
+    from inspect_ai.model import get_model
+
+    from clearinghouse.assessments.endpoint import Grant, granted
+
+    monkeypatch.setenv("CLEARINGHOUSE_ENDPOINT_API_KEY", "sk-from-the-environment")
+    with pytest.raises(ValueError, match="take the key as api_key"):
+        get_model("clearinghouse-endpoint/m", base_url="https://m.example/v1", memoize=False)
+    with granted(Grant("sk-lent-for-this-run")):
+        lent = get_model("clearinghouse-endpoint/m", base_url="https://m.example/v1", memoize=False)
+    assert lent.api.api_key == "sk-lent-for-this-run"
+    given = get_model(
+        "clearinghouse-endpoint/m",
+        base_url="https://m.example/v1",
+        api_key="sk-given",
+        memoize=False,
+    )
+    assert given.api.api_key == "sk-given"

@@ -58,6 +58,8 @@ def resolving_to(monkeypatch: pytest.MonkeyPatch, *addresses: str) -> None:
         ("100.64.0.1", "non-public"),
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:10.0.0.1", "private"),
+        ("2002:7f00:1::", "loopback"),  # 6to4 carrying 127.0.0.1
+        ("64:ff9b::7f00:1", "reserved"),  # NAT64
     ],
 )
 def test_internal_addresses_are_refused_naming_the_rule(address, reason):

@@ -144,6 +144,11 @@ def _unmapped(address: IPAddress) -> IPAddress:
 def refusal(address: IPAddress) -> str | None:
     """Why the server must not call this address (a short name of the rule), or None."""
     address = _unmapped(address)
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        # 2002:7f00:1:: is 6to4 for 127.0.0.1: judged by the IPv4 address it carries too
+        embedded = refusal(address.sixtofour)
+        if embedded is not None:
+            return embedded
     for reason, applies in (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
