@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from clearinghouse.core.egress import Allowlist
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLEARINGHOUSE_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -202,6 +204,9 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
     "credential_keys",
     lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 ).split(",")
+# Internal destinations the server may call for tenants (webhooks, model endpoints): none by
+# default; comma-separated HOST[:PORT], address or CIDR entries (clearinghouse.core.egress).
+CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", ""))
 CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
 CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
 # Back-off before a failed delivery's next attempt: this many seconds, doubling, at most an hour.
@@ -219,7 +224,7 @@ CLEARINGHOUSE_INTAKE_CHUNK_ITEMS = int(os.environ.get("CLEARINGHOUSE_INTAKE_CHUN
 MEDIA_ROOT = DATA_DIR / "media"
 CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Assessments on Inspect: bounds every run keeps (Inspect's own defaults retry forever).
-# sandbox "auto" uses docker where a Docker engine answers, else local (trusted models only).
+# sandbox "auto" uses docker where a Docker engine answers, else the scrubbed local sandbox.
 CLEARINGHOUSE_ASSESSMENT = {
     "max_retries": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_MAX_RETRIES", "3")),
     "timeout_seconds": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_TIMEOUT", "120")),
@@ -233,3 +238,8 @@ CLEARINGHOUSE_ASSESSMENT = {
     "max_upload_bytes": 64 * 1024 * 1024,
     "stale_after_seconds": 900,
 }
+# A real (non-scripted) model's tool calls run on this machine in the local sandbox: refused
+# unless an admin sets this to 1 (scripted demo models may always use it).
+CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX = (
+    os.environ.get("CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX") == "1"
+)

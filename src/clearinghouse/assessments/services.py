@@ -48,6 +48,7 @@ from clearinghouse.reviews.permissions import track_reviews_of
 
 from . import availability, runner
 from .catalog import (
+    AGENTIC,
     FINDING_CATEGORY,
     LEVEL_NAMES,
     OPTIONAL_SUITES,
@@ -137,7 +138,11 @@ def start_run(
             raise Conflict(f"{suite} cannot run here: {problem}")
         sandbox = "docker"  # the suite's own images, defined in inspect_evals
     else:
-        sandbox = runner.resolve_sandbox(str(limits["sandbox"]))
+        assert families is not None  # unknown suites were refused above
+        choice = runner.sandbox_for(runner.target_model(grant, model), limits)
+        if choice.refused and any(family in AGENTIC for family in families):
+            raise Conflict(f"{suite} cannot run here: {choice.refused}")
+        sandbox = choice.sandbox
     assert families is not None  # unknown suites were refused above
     with transaction.atomic():
         run = AssessmentRun.objects.create(

@@ -48,7 +48,12 @@ class Delivery(models.Model):
     payload = ExactJSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Why the last attempt failed, as the organisation is told it."
+    )
+    error_detail = models.TextField(
+        blank=True, help_text="The failure in full (address, port, exception): admins only."
+    )
     #: When a pending delivery is next tried; pushed on before each try is sent, so that a
     #: worker dying mid-send leaves it due again later (the sweep re-queues it) and counted.
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -17,8 +17,6 @@ import hmac
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,8 +27,7 @@ from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
 from clearinghouse.audit.services import record
-from clearinghouse.core.outbound import open_vetted
-from clearinghouse.core.urls import check_outbound_url
+from clearinghouse.core import egress
 from clearinghouse.errors import InvalidInput
 from clearinghouse.sealed import reveal, seal
 
@@ -58,7 +55,7 @@ def register_webhook(
     if organisation is None:
         raise InvalidInput.single("organisation", "webhooks belong to an organisation")
     try:
-        url = check_outbound_url(url)
+        url = egress.check_url(url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
     except ValueError as error:
         raise InvalidInput.single("url", str(error)) from None
     unknown = sorted(set(events) - set(EVENTS))
@@ -146,25 +143,22 @@ def _send_webhook(delivery: Delivery) -> None:
     body = json.dumps(delivery.payload, sort_keys=True).encode()
     timestamp = str(int(timezone.now().timestamp()))
     secret = reveal(delivery.endpoint.secret_ciphertext)
-    request = urllib.request.Request(  # noqa: S310  (URL validated as http(s) on entry)
-        delivery.recipient,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Clearinghouse-Webhooks/1",
-            "X-Clearinghouse-Event": delivery.event,
-            "X-Clearinghouse-Delivery": str(delivery.pk),
-            "X-Clearinghouse-Timestamp": timestamp,
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
-        },
-    )
     timeout = settings.CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS
-    with open_vetted(request, timeout=timeout) as response:
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(
-                delivery.recipient, response.status, "not 2xx", response.headers, None
-            )
+    # the outbound policy's client: the host vetted and pinned at send time, no redirects
+    with egress.client(settings.CLEARINGHOUSE_OUTBOUND_ALLOW, timeout) as http:
+        response = http.post(
+            delivery.recipient,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Clearinghouse-Webhooks/1",
+                "X-Clearinghouse-Event": delivery.event,
+                "X-Clearinghouse-Delivery": str(delivery.pk),
+                "X-Clearinghouse-Timestamp": timestamp,
+                SIGNATURE_HEADER: sign(secret, timestamp, body),
+            },
+        )
+    response.raise_for_status()  # a 3xx too: a redirect is a failed delivery, never followed
 
 
 def _send_email(delivery: Delivery) -> None:
@@ -229,13 +223,14 @@ def _record(delivery: Delivery, error: Exception | None) -> dt.datetime | None:
             )
             delivery.save(update_fields=["status", "sent_at", "last_error"])
             return None
-        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+        # the organisation sees a generic reason; which address or port failed is for admins
+        delivery.last_error, delivery.error_detail = egress.describe_failure(error)
         logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
         if delivery.attempts >= settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS:
             delivery.status = Delivery.Status.FAILED
-            delivery.save(update_fields=["last_error", "status"])
+            delivery.save(update_fields=["last_error", "error_detail", "status"])
             return None
-        delivery.save(update_fields=["last_error"])
+        delivery.save(update_fields=["last_error", "error_detail"])
         from .tasks import deliver
 
         deliver.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)

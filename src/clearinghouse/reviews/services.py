@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -21,6 +22,7 @@ from django.utils import timezone
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import can, program_admins, require, visible
 from clearinghouse.audit.services import audited, record
+from clearinghouse.core.egress import check_url
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import (
     NOTICE_LIFECYCLE,
@@ -283,13 +285,19 @@ def grant_access(user: User, notice: Notice, command: GrantAccess) -> AccessGran
         notice = _locked_notice(notice)
         require(user, "reviews.grant_access", notice)
         _require_open(notice, "grant access")
+        base_url = command.base_url
+        if base_url:  # checked against the server's outbound allow-list here, not in the input
+            try:
+                base_url = check_url(base_url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
+            except ValueError as error:
+                raise InvalidInput.single("base_url", str(error)) from None
         expires = review_deadline(notice.planned_release_date) + dt.timedelta(
             days=_policy_of(notice).policy.access_grace_days
         )
         grant = AccessGrant.objects.create(
             notice=notice,
             kind=command.kind,
-            base_url=command.base_url,
+            base_url=base_url,
             model=command.model,
             provider_args=command.provider_args,
             secret_ciphertext=seal(secret) if secret else None,

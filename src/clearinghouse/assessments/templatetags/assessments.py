@@ -8,9 +8,10 @@ from django import template
 
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.permissions import visible
+from clearinghouse.reviews.services import usable_grant
 
 from .. import availability, runner, services
-from ..catalog import LEVEL_NAMES, SUITE_FAMILIES
+from ..catalog import AGENTIC, LEVEL_NAMES, SUITE_FAMILIES
 from ..models import AssessmentRun
 
 register = template.Library()
@@ -34,7 +35,7 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
         "can_upload": can_assess or (is_lab and user.organisation_id == notice.organisation_id),
         "suites": list(SUITE_FAMILIES),
         "optional_suites": [s for s in availability.suites() if s.optional] if can_assess else [],
-        "sandbox": runner.resolve_sandbox(str(runner.limits()["sandbox"])) if can_assess else "",
+        **(_sandbox(notice) if can_assess else {}),
         "runs": visible(AssessmentRun, user)
         .filter(notice=notice)
         .select_related("organisation", "started_by"),
@@ -42,4 +43,21 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
             {"family": family, "level": level, "name": LEVEL_NAMES[level]}
             for family, level in sorted(lab_levels.items())
         ],
+    }
+
+
+def _sandbox(notice: Any) -> dict[str, Any]:
+    # Where the granted model's agentic tasks would run, or why the start refuses them: the
+    # form says so before anyone presses the button.
+    grant = usable_grant(notice)
+    if grant is None:
+        return {}
+    choice = runner.sandbox_for(runner.target_model(grant), runner.limits())
+    refused = {
+        suite for suite, families in SUITE_FAMILIES.items() if AGENTIC.intersection(families)
+    }
+    return {
+        "sandbox": choice.sandbox,
+        "sandbox_refused": choice.refused,
+        "refused_suites": refused if choice.refused else set(),
     }
