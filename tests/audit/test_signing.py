@@ -238,3 +238,9 @@ def test_a_key_in_the_variable_needs_no_file(settings):
         )
         == seed
     )
+
+
+def test_the_append_bench_leaves_the_chain_as_it_was(events, capsys):
+    assert main(["bench", "audit", "--appends", "3"]) == 0
+    assert "signature share" in capsys.readouterr().out
+    assert AuditEvent.objects.count() == len(events) and first_broken_link() is None

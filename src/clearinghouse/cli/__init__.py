@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     _bench_intake.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
+    _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(
+        "--appends", type=int, default=500
+    )
     return parser
 
 
