@@ -244,3 +244,12 @@ def test_the_append_bench_leaves_the_chain_as_it_was(events, capsys):
     assert main(["bench", "audit", "--appends", "3"]) == 0
     assert "signature share" in capsys.readouterr().out
     assert AuditEvent.objects.count() == len(events) and first_broken_link() is None
+
+
+def test_a_missing_configured_key_file_is_bad_input_not_a_traceback(events, settings, capsys):
+    settings.CLEARINGHOUSE_AUDIT = {
+        **settings.CLEARINGHOUSE_AUDIT,
+        "signing_key_file": "/nonexistent/audit.pem",
+    }
+    assert main(["audit", "verify"]) == 2
+    assert capsys.readouterr().err.startswith("error: the audit keys cannot be read")

@@ -38,7 +38,10 @@ def verify(args: argparse.Namespace) -> int:
     setup_django()
     from clearinghouse.audit.services import first_broken_link
 
-    broken = first_broken_link(keys=keys, exported=exported, exported_keys=exported_keys)
+    try:
+        broken = first_broken_link(keys=keys, exported=exported, exported_keys=exported_keys)
+    except (UnreadableKey, OSError) as error:
+        raise BadInput(f"the audit keys cannot be read: {error}") from error
     if broken is None:
         print(
             f"audit chain intact (signatures verified, {len(exported)} exported checkpoints hold)"
