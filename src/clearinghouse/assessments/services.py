@@ -30,7 +30,8 @@ from inspect_ai.model import Model
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import require
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import audited, record
+from clearinghouse.core.assessment_lifecycle import RUN_LIFECYCLE, RunStatus
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
 from clearinghouse.core.suites import capability_level, family_score
@@ -43,6 +44,7 @@ from clearinghouse.notifications.services import notify
 from clearinghouse.reviews import services as reviews
 from clearinghouse.reviews.models import Notice, TrackReview
 from clearinghouse.reviews.permissions import track_reviews_of
+from clearinghouse.workflow import advance, locked
 
 from . import availability, runner
 from .catalog import (
@@ -160,18 +162,20 @@ def is_stale(run: AssessmentRun, now: dt.datetime | None = None) -> bool:
 
 
 def resume_run(user: User, run: AssessmentRun) -> AssessmentRun:
-    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry)."""
-    require(user, "assessments.run", run.notice)
-    if run.uploaded:
-        raise Conflict("an uploaded log cannot be resumed")
-    if not (run.status == AssessmentRun.Status.FAILED or is_stale(run)):
-        raise Conflict(
-            f"only failed or stalled runs are resumed; this one is {run.status} "
-            "(allowed: failed, running without progress)"
-        )
-    with transaction.atomic():
+    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry).
+
+    The row is re-read under a lock: a copy that another request resumed meanwhile is a 409.
+    """
+    with audited():
+        run = locked(run, AssessmentRun.objects.select_related("notice"))
+        require(user, "assessments.run", run.notice)
+        if run.uploaded:
+            raise Conflict("an uploaded log cannot be resumed")
+        if run.status == AssessmentRun.Status.RUNNING and not is_stale(run):
+            raise Conflict("this run is running and still reporting progress; it is not resumed")
         before = _state(run)
-        run.status, run.failure_reason, run.finished_at = AssessmentRun.Status.QUEUED, "", None
+        advance(run, RUN_LIFECYCLE, RunStatus.QUEUED)
+        run.failure_reason, run.finished_at = "", None
         run.save(update_fields=["status", "failure_reason", "finished_at"])
         record(
             actor=user, action="assessment.resumed", subject=run, before=before, after=_state(run)
