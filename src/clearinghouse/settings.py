@@ -207,6 +207,14 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
 # Internal destinations the server may call for tenants (webhooks, model endpoints): none by
 # default; comma-separated HOST[:PORT], address or CIDR entries (clearinghouse.core.egress).
 CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", ""))
+# The audit chain's Ed25519 signing key, kept outside the database (PEM file, or the base64
+# seed in the variable); neither set: one generated into the data directory (single machine).
+CLEARINGHOUSE_AUDIT = {
+    "signing_key": os.environ.get("CLEARINGHOUSE_AUDIT_SIGNING_KEY", ""),
+    "signing_key_file": os.environ.get("CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE", ""),
+    "public_keys_file": os.environ.get("CLEARINGHOUSE_AUDIT_PUBLIC_KEYS_FILE", ""),
+    "checkpoint_every": int(os.environ.get("CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY", "1000")),
+}
 CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
 CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
 # Back-off before a failed delivery's next attempt: this many seconds, doubling, at most an hour.

@@ -17,6 +17,7 @@ from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 from . import (
     _admin,
     _assess,
+    _audit,
     _bench,
     _bench_intake,
     _bench_load,
@@ -93,7 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     audit = _group(verbs, "audit", "the audit log")
-    _verb(audit, "verify", _admin.audit_verify, "verify the audit hash chain")
+    verify = _verb(audit, "verify", _audit.verify, "verify the audit chain and its signatures")
+    verify.add_argument("--checkpoints", help="a file from `audit export` to check against")
+    verify.add_argument(
+        "--public-key", help="PEM public key(s) to trust instead of this instance's"
+    )
+    export = _verb(audit, "export", _audit.export, "export signed checkpoints and public keys")
+    export.add_argument("--output", required=True, help="the file to write")
+    _verb(audit, "public-key", _audit.public_key, "print the audit signing public key")
 
     models = _group(verbs, "models", "the frontier model registry")
     register = _server_options(_verb(models, "register", _models.register, "register a model"))
@@ -152,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     _bench_load.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
+    _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(
+        "--appends", type=int, default=500
+    )
     return parser
 
 
