@@ -18,6 +18,7 @@ from . import (
     _assess,
     _bench,
     _bench_intake,
+    _check,
     _feeds,
     _intake,
     _models,
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch", action="store_true", help="run the queued tasks, then exit"
     )
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
+    _verb(verbs, "check", _check.check, "check the configuration").add_argument(
+        "--deploy", action="store_true", help="include the production (deploy) checks"
+    )
 
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
     user.add_argument("username")
