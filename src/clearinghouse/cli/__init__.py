@@ -21,6 +21,7 @@ from . import (
     _bench,
     _bench_intake,
     _bench_load,
+    _check,
     _feeds,
     _intake,
     _models,
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _verb(verbs, "sweep", _server.sweep, "re-queue tasks of dead workers and due deliveries")
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
+    _verb(verbs, "check", _check.check, "check the configuration").add_argument(
+        "--deploy", action="store_true", help="include the production (deploy) checks"
+    )
 
     _orgs.add_verbs(_group(verbs, "org", "organisations (tenants)"), _verb)
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
