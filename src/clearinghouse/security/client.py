@@ -14,8 +14,8 @@ def client_address(request: HttpRequest) -> str | None:
     is the last one (earlier entries are whatever the client sent, so never trusted).
     """
     if settings.CLEARINGHOUSE_TRUSTED_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).rsplit(",", 1)[-1].strip()
         if forwarded:
             return forwarded
-    address: str | None = request.META.get("REMOTE_ADDR")
-    return address
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
