@@ -7,7 +7,6 @@ import sys
 
 from ._common import EXIT_FINDINGS, EXIT_OK, setup_django
 
-
 LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "critical"}
 
 

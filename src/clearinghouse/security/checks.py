@@ -82,9 +82,7 @@ def policy_enforced(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> l
 
 
 @register(Tags.security, deploy=True)
-def sign_in_throttled(
-    app_configs: Sequence[AppConfig] | None, **kwargs: Any
-) -> list[CheckMessage]:
+def sign_in_throttled(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """Failed sign-ins are limited (django-axes is on with a positive limit)."""
     if not settings.AXES_ENABLED or settings.AXES_FAILURE_LIMIT < 1:
         return [
