@@ -21,6 +21,8 @@ from clearinghouse.advisories.services import import_osv
 from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import upload_asset
 from clearinghouse.audit.services import first_broken_link
+from clearinghouse.audit.signing import key_file
+from clearinghouse.core.egress import Allowlist
 from clearinghouse.intake import services as intake
 from clearinghouse.intake.models import Report, Submission
 from clearinghouse.notifications.models import Delivery
@@ -93,8 +95,13 @@ def running(task_name: str) -> bool:
 
 
 def test_killed_workers_lose_no_report_finding_or_delivery(
-    workers: Workers, hook: Hook, cast, org, user_in, write_osv
+    workers: Workers, hook: Hook, cast, org, user_in, write_osv, settings
 ) -> None:
+    # the receiver is on loopback: the operator allows it, here and in the workers
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse("127.0.0.1")
+    workers.env["CLEARINGHOUSE_OUTBOUND_ALLOW"] = "127.0.0.1"
+    # and they sign the audit chain with this process's key (its file, wherever it is)
+    workers.env["CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE"] = str(key_file())
     operator = user_in("operator", org("Grid Co", "operator", sector="energy"))
     operator.email = "soc@grid.example"
     operator.save()
