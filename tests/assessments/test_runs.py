@@ -46,7 +46,7 @@ def test_capable_and_refusing_models_land_on_different_levels_through_the_worker
     weak_refusal = _start(api_as, reviewer, notice_id, "cyber_refusal")
     _work()
 
-    runs = {r["id"]: r for r in api_as(reviewer).get("/api/assessments/runs").json()}
+    runs = {r["id"]: r for r in api_as(reviewer).get("/api/assessments/runs").json()["items"]}
     for run_id in (strong["id"], strong_refusal["id"], weak["id"], weak_refusal["id"]):
         assert runs[run_id]["status"] == "completed", runs[run_id]["failure_reason"]
         assert runs[run_id]["samples_done"] == runs[run_id]["samples_total"] == 6

@@ -28,9 +28,10 @@ from django.utils import timezone
 from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import Model
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import can
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import audited, record
+from clearinghouse.core.assessment_lifecycle import RUN_LIFECYCLE, RunStatus
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
 from clearinghouse.core.suites import capability_level, family_score
@@ -45,6 +46,7 @@ from clearinghouse.reviews import services as reviews
 from clearinghouse.reviews.inputs import RecordFinding
 from clearinghouse.reviews.models import Notice, TrackReview
 from clearinghouse.reviews.permissions import track_reviews_of
+from clearinghouse.workflow import advance, locked
 
 from . import availability, runner
 from .catalog import (
@@ -57,6 +59,7 @@ from .catalog import (
     families_of,
 )
 from .models import AssessmentRun, CandidateReport
+from .permissions import is_notice_lab
 
 log = logging.getLogger(__name__)
 
@@ -72,16 +75,6 @@ def my_tracks(user: User, notice: Notice) -> QuerySet[TrackReview]:
     if user.is_program_admin:
         return notice.tracks.all()
     return TrackReview.objects.filter(track_reviews_of(user), notice=notice).distinct()
-
-
-def can_assess(user: User, notice: Notice) -> bool:
-    """Reviewers on the notice's tracks and admins start and resume runs."""
-    return bool(user.is_program_admin or my_tracks(user, notice).exists())
-
-
-def _require_assessor(user: User, notice: Notice) -> None:
-    if not can_assess(user, notice):
-        raise PermissionDenied("only reviewers assigned to this notice and admins run assessments")
 
 
 def _state(run: AssessmentRun) -> dict[str, Any]:
@@ -113,7 +106,7 @@ def start_run(
     The run keeps its bounds (`bounds` over the settings' `CLEARINGHOUSE_ASSESSMENT`), so a
     resumption runs under the same limits as the start, whatever the settings are by then.
     """
-    _require_assessor(user, notice)
+    require(user, "assessments.run", notice)
     errors = []
     families = families_of(suite)
     if families is None:
@@ -177,18 +170,20 @@ def is_stale(run: AssessmentRun, now: dt.datetime | None = None) -> bool:
 
 
 def resume_run(user: User, run: AssessmentRun) -> AssessmentRun:
-    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry)."""
-    _require_assessor(user, run.notice)
-    if run.uploaded:
-        raise Conflict("an uploaded log cannot be resumed")
-    if not (run.status == AssessmentRun.Status.FAILED or is_stale(run)):
-        raise Conflict(
-            f"only failed or stalled runs are resumed; this one is {run.status} "
-            "(allowed: failed, running without progress)"
-        )
-    with transaction.atomic():
+    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry).
+
+    The row is re-read under a lock: a copy that another request resumed meanwhile is a 409.
+    """
+    with audited():
+        run = locked(run, AssessmentRun.objects.select_related("notice"))
+        require(user, "assessments.run", run.notice)
+        if run.uploaded:
+            raise Conflict("an uploaded log cannot be resumed")
+        if run.status == AssessmentRun.Status.RUNNING and not is_stale(run):
+            raise Conflict("this run is running and still reporting progress; it is not resumed")
         before = _state(run)
-        run.status, run.failure_reason, run.finished_at = AssessmentRun.Status.QUEUED, "", None
+        advance(run, RUN_LIFECYCLE, RunStatus.QUEUED)
+        run.failure_reason, run.finished_at = "", None
         run.save(update_fields=["status", "failure_reason", "finished_at"])
         record(
             actor=user, action="assessment.resumed", subject=run, before=before, after=_state(run)
@@ -384,9 +379,8 @@ def upload_log(user: User, notice: Notice, upload: UploadedFile, max_bytes: int)
     The log must be a completed run of one of the suite's tasks; it is validated with Inspect's
     reader and scored like our runs, but never changes the model's level or drafts findings.
     """
-    own_lab = user.role == Role.DEVELOPER and user.organisation_id == notice.organisation_id
-    if not (own_lab or can_assess(user, notice)):
-        raise PermissionDenied("the notice's lab, its reviewers and admins upload eval logs")
+    require(user, "assessments.upload_log", notice)
+    own_lab = is_notice_lab(user, notice)
     if notice.status in (NoticeStatus.WITHDRAWN, NoticeStatus.RELEASED):
         raise Conflict(f"logs are no longer taken on a {notice.status} notice")
     name = Path(upload.name or "log").name
@@ -562,8 +556,7 @@ def send_candidate(user: User, candidate: CandidateReport) -> tuple[CandidateRep
     Sending it again returns the report already made and creates nothing: the candidate keeps
     its report, and intake's idempotency key (derived from the candidate) catches a race.
     """
-    if not can(user, "intake.triage"):
-        raise PermissionDenied("only the clearinghouse desk (coordinators) files candidates")
+    require(user, "assessments.send_candidate", candidate)
     with transaction.atomic():
         locked = (
             CandidateReport.objects.select_for_update()

@@ -73,7 +73,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "samples": samples,
         "levels": _levels(run),
-        "can_resume": services.can_assess(signed_in(request), run.notice)
+        "can_resume": can(signed_in(request), "assessments.run", run.notice)
         and not run.uploaded
         and (run.status == AssessmentRun.Status.FAILED or services.is_stale(run)),
         "candidates": visible(CandidateReport, signed_in(request)).filter(run=run),

@@ -17,9 +17,11 @@ from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 from . import (
     _admin,
     _assess,
+    _audit,
     _bench,
     _bench_intake,
     _bench_load,
+    _check,
     _feeds,
     _intake,
     _models,
@@ -80,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _verb(verbs, "sweep", _server.sweep, "re-queue tasks of dead workers and due deliveries")
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
+    _verb(verbs, "check", _check.check, "check the configuration").add_argument(
+        "--deploy", action="store_true", help="include the production (deploy) checks"
+    )
 
     _orgs.add_verbs(_group(verbs, "org", "organisations (tenants)"), _verb)
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
@@ -93,7 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     audit = _group(verbs, "audit", "the audit log")
-    _verb(audit, "verify", _admin.audit_verify, "verify the audit hash chain")
+    verify = _verb(audit, "verify", _audit.verify, "verify the audit chain and its signatures")
+    verify.add_argument("--checkpoints", help="a file from `audit export` to check against")
+    verify.add_argument(
+        "--public-key", help="PEM public key(s) to trust instead of this instance's"
+    )
+    export = _verb(audit, "export", _audit.export, "export signed checkpoints and public keys")
+    export.add_argument("--output", required=True, help="the file to write")
+    _verb(audit, "public-key", _audit.public_key, "print the audit signing public key")
 
     models = _group(verbs, "models", "the frontier model registry")
     register = _server_options(_verb(models, "register", _models.register, "register a model"))
@@ -152,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     _bench_load.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
+    _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(
+        "--appends", type=int, default=500
+    )
     return parser
 
 

@@ -56,6 +56,7 @@ def sweep(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     """Migrate the embedded SQLite database, load demo data, print the logins, and serve."""
     os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)  # the demo is always the embedded SQLite
+    os.environ["CLEARINGHOUSE_DEMO"] = "1"  # plain HTTP on this machine (settings.DEMO)
     setup_django()
     call("migrate", interactive=False, verbosity=0)
     from clearinghouse.demo.seed import DEMO_PASSWORD, seed
