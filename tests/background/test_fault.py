@@ -18,6 +18,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from clearinghouse.advisories.services import import_osv
+from clearinghouse.assets.inputs import RegisterAsset
 from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import upload_asset
 from clearinghouse.audit.services import first_broken_link
@@ -106,7 +107,7 @@ def test_killed_workers_lose_no_report_finding_or_delivery(
     operator.email = "soc@grid.example"
     operator.save()
     register_webhook(operator.organisation, hook.url, ["advisory.matched"])
-    upload_asset(operator, name="Grid", data=sbom(), filename="grid.json")
+    upload_asset(operator, RegisterAsset(name="Grid", filename="grid.json"), sbom())
     document = native(*({"title": f"bug {n}", "description": f"flaw {n}"} for n in range(ITEMS)))
     submission = intake.submit(cast["lab1"], document, background=True).submission
     import_osv(write_osv(advisory()))  # queues the re-match in its own transaction

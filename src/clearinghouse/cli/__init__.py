@@ -22,6 +22,7 @@ from . import (
     _bench,
     _bench_intake,
     _bench_load,
+    _bench_pages,
     _check,
     _feeds,
     _intake,
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
     _bench_intake.add_bench_verbs(benches, _verb)
     _bench_load.add_bench_verbs(benches, _verb)
+    _bench_pages.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
     _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(

@@ -100,6 +100,7 @@ def _seed_scanning() -> None:
     """Invented advisories, two operators' SBOMs matched against them, one model-found report."""
     from clearinghouse.advisories.models import Advisory
     from clearinghouse.advisories.services import import_osv
+    from clearinghouse.assets.inputs import RegisterAsset
     from clearinghouse.assets.models import Asset
     from clearinghouse.assets.services import upload_asset
     from clearinghouse.intake.models import Submission
@@ -115,7 +116,7 @@ def _seed_scanning() -> None:
         operator = User.objects.get(username=username)
         if not Asset.objects.filter(organisation=operator.organisation, name=name).exists():
             data = (here / "sboms" / sbom).read_bytes()
-            upload_asset(operator, name=name, data=data, filename=sbom)
+            upload_asset(operator, RegisterAsset(name=name, filename=sbom), data)
     lab = User.objects.get(username="northwind-dev")
     if not Submission.objects.filter(organisation=lab.organisation).exists():
         report = here / "model-found-report.osv.json"

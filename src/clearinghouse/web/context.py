@@ -25,10 +25,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if can(user, "reviews.browse"):
             label = "Notices" if can(user, "reviews.file_notice") else "Review queue"
             links.append((label, reverse("reviews:queue")))
-        if can(user, "web.see_assets"):
+        if can(user, "assets.browse"):
             links.append(("Assets", reverse("assets:list")))
-        if can(user, "web.triage"):
+        if can(user, "assets.see_impact"):
             links.append(("Impact", reverse("assets:impact-list")))
+        if can(user, "web.triage"):
             links.append(("Triage", reverse("intake:queue")))
         if can(user, "web.report_vulnerability"):
             links.append(("Report a vulnerability", reverse("intake:submit")))

@@ -15,11 +15,6 @@ def _coordinates(user: User) -> bool:
     return is_program_admin(user) or user.role == Role.COORDINATOR
 
 
-@action_rule("web.see_assets", denied="only operators and coordinators keep assets")
-def _see_assets(user: User, obj: object) -> bool:
-    return _coordinates(user) or user.role == Role.OPERATOR
-
-
 @action_rule("web.triage", denied="only coordinators triage reports and weigh impact")
 def _triage(user: User, obj: object) -> bool:
     return _coordinates(user)
