@@ -107,6 +107,8 @@ def test_compute_that_would_sum_past_the_largest_float_is_refused(
     "url",
     [
         "/api/intake/reports",
+        "/api/advisories/",
+        "/api/assets/",
         "/api/intake/submissions",
         "/api/frontier/models",
         "/api/reviews/notices",
