@@ -327,6 +327,7 @@ def open_by_severity(user: User) -> dict[str, int]:
     """Counts of the user's visible open findings per advisory severity (dashboard)."""
     rows = (
         open_findings(visible(Finding, user))
+        .order_by()  # the model's ordering would join components and assets for nothing
         .values("advisory__severity")
         .annotate(count=Count("pk"))
     )
@@ -389,6 +390,7 @@ def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) ->
     series = {severity: [0] * days for severity in Severity.values}
     steady = (
         findings.filter(status=Finding.Status.OPEN, created_at__lte=now)
+        .order_by()
         .values_list("advisory__severity", TruncDate("created_at"))
         .annotate(count=Count("pk"))
     )
@@ -433,7 +435,8 @@ def impact(user: User, advisory: Advisory) -> list[dict[str, Any]]:
         .exclude(status__in=[Finding.Status.RESOLVED, Finding.Status.REMEDIATED])
     )
     rows = (
-        findings.values("asset__organisation__sector")
+        findings.order_by()
+        .values("asset__organisation__sector")
         .annotate(
             operators=Count("asset__organisation", distinct=True),
             assets=Count("asset", distinct=True),
