@@ -19,7 +19,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import require, visible
 from clearinghouse.advisories.models import Advisory, Severity
 from clearinghouse.advisories.services import batched
@@ -41,6 +41,7 @@ from .inputs import (
 )
 from .matching import BATCH_SIZE, MatchOutcome, close_findings, match_components
 from .models import Asset, AssetRevision, Component, Finding, FindingStatusChange
+from .permissions import operators_of
 
 #: Largest SBOM accepted (override with the CLEARINGHOUSE_MAX_SBOM_BYTES setting).
 DEFAULT_MAX_SBOM_BYTES = 100 * 1024 * 1024
@@ -471,9 +472,7 @@ def notify_operators(opened: list[Finding]) -> list[Delivery]:
         by_organisation[finding.asset.organisation_id].append(finding)
     # Two queries for every organisation at once: a re-match can reach thousands of them.
     users: dict[int | None, list[User]] = defaultdict(list)
-    for user in User.objects.filter(
-        organisation_id__in=by_organisation, role=Role.OPERATOR, is_active=True
-    ).select_related("organisation"):
+    for user in operators_of(by_organisation).select_related("organisation"):
         users[user.organisation_id].append(user)
     hooked = set(
         WebhookEndpoint.objects.filter(
