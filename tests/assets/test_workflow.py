@@ -33,6 +33,7 @@ from clearinghouse.assets.services import (
     upload_asset,
 )
 from clearinghouse.audit.models import AuditEvent
+from clearinghouse.core.scanning import FindingStatus
 from clearinghouse.errors import Conflict
 
 from ..advisories.conftest import osv_record
@@ -76,7 +77,7 @@ def test_a_stale_copy_gets_a_409_naming_the_current_status(cast, grid):
     with pytest.raises(Conflict, match="a remediated finding cannot become remediated"):
         change_finding_status(cast["operator"], stale, REMEDIATED)
     # A move still legal from the real state, but the caller saw another: refused too.
-    seen_open = ChangeFindingStatus(status=OperatorStatus.OPEN, seen="accepted_risk")
+    seen_open = ChangeFindingStatus(status=OperatorStatus.OPEN, seen=FindingStatus.ACCEPTED_RISK)
     with pytest.raises(Conflict, match=r"now remediated \(remediated\)"):
         change_finding_status(cast["operator"], stale, seen_open)
     assert FindingStatusChange.objects.filter(finding=stale).count() == 1
