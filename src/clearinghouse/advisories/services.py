@@ -217,6 +217,8 @@ def parse_stored(osv_id: str, document: dict[str, object]) -> OSVAdvisory:
 def advisories_for(user: User, filters: AdvisoryFilter) -> QuerySet[Advisory]:
     """The advisories a list shows `user`, narrowed by package (the API's and the page's)."""
     advisories = visible(Advisory, user)
+    if not (filters.ecosystem or filters.package):
+        return advisories  # no join, so no DISTINCT: the count stays a plain COUNT(*)
     if filters.ecosystem:
         advisories = advisories.filter(packages__ecosystem=filters.ecosystem)
     if filters.package:

@@ -10,7 +10,9 @@ rule for both; coordinators and admins weigh an advisory's impact across operato
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
 
 from clearinghouse.accounts.models import OrganisationKind, Role, User
 from clearinghouse.accounts.permissions import action_rule, is_program_admin, visibility_rule
@@ -76,3 +78,10 @@ def _manage(user: User, asset: Asset) -> bool:
 @action_rule("assets.see_impact", denied="the impact view is for coordinators")
 def _see_impact(user: User, obj: object) -> bool:
     return is_program_admin(user) or user.role == Role.COORDINATOR
+
+
+def operators_of(organisation_ids: Iterable[int]) -> QuerySet[User]:
+    """The active operators of these organisations: who is told of their new findings."""
+    return User.objects.filter(
+        organisation_id__in=list(organisation_ids), role=Role.OPERATOR, is_active=True
+    )

@@ -19,7 +19,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import require, visible
 from clearinghouse.advisories.models import Advisory, Severity
 from clearinghouse.advisories.services import batched
@@ -41,6 +41,7 @@ from .inputs import (
 )
 from .matching import BATCH_SIZE, MatchOutcome, close_findings, match_components
 from .models import Asset, AssetRevision, Component, Finding, FindingStatusChange
+from .permissions import operators_of
 
 #: Largest SBOM accepted (override with the CLEARINGHOUSE_MAX_SBOM_BYTES setting).
 DEFAULT_MAX_SBOM_BYTES = 100 * 1024 * 1024
@@ -327,6 +328,7 @@ def open_by_severity(user: User) -> dict[str, int]:
     """Counts of the user's visible open findings per advisory severity (dashboard)."""
     rows = (
         open_findings(visible(Finding, user))
+        .order_by()  # the model's ordering would join components and assets for nothing
         .values("advisory__severity")
         .annotate(count=Count("pk"))
     )
@@ -389,6 +391,7 @@ def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) ->
     series = {severity: [0] * days for severity in Severity.values}
     steady = (
         findings.filter(status=Finding.Status.OPEN, created_at__lte=now)
+        .order_by()
         .values_list("advisory__severity", TruncDate("created_at"))
         .annotate(count=Count("pk"))
     )
@@ -433,7 +436,8 @@ def impact(user: User, advisory: Advisory) -> list[dict[str, Any]]:
         .exclude(status__in=[Finding.Status.RESOLVED, Finding.Status.REMEDIATED])
     )
     rows = (
-        findings.values("asset__organisation__sector")
+        findings.order_by()
+        .values("asset__organisation__sector")
         .annotate(
             operators=Count("asset__organisation", distinct=True),
             assets=Count("asset", distinct=True),
@@ -468,9 +472,7 @@ def notify_operators(opened: list[Finding]) -> list[Delivery]:
         by_organisation[finding.asset.organisation_id].append(finding)
     # Two queries for every organisation at once: a re-match can reach thousands of them.
     users: dict[int | None, list[User]] = defaultdict(list)
-    for user in User.objects.filter(
-        organisation_id__in=by_organisation, role=Role.OPERATOR, is_active=True
-    ).select_related("organisation"):
+    for user in operators_of(by_organisation).select_related("organisation"):
         users[user.organisation_id].append(user)
     hooked = set(
         WebhookEndpoint.objects.filter(

@@ -175,6 +175,7 @@ def impact_list(request: HttpRequest) -> HttpResponse:
     require(user, "assets.see_impact")
     rows = (
         services.open_findings(visible(Finding, user))
+        .order_by()
         .values("advisory__osv_id", "advisory__severity", "advisory__summary")
         .annotate(
             operators=Count("asset__organisation", distinct=True),
