@@ -78,7 +78,10 @@ def test_a_verb_refused_by_the_permission_layer_prints_one_line(
 
 def test_serving_on_a_busy_port_is_one_error_line(tmp_path) -> None:
     """Run as a user runs it (a process of its own: waitress sets up logging for its process)."""
-    env = {**os.environ, "CLEARINGHOUSE_DATA_DIR": str(tmp_path)}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_DATABASE_URL"},
+        "CLEARINGHOUSE_DATA_DIR": str(tmp_path),
+    }  # its own SQLite file: the port is what is under test, not the database
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
