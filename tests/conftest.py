@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_http() -> Any:
+    """The test clients and the live server speak plain HTTP: no redirect to HTTPS.
+
+    Everything else stays as production has it (Secure cookies, HSTS, CSP, sign-in limits);
+    tests/security checks the redirect's default in a fresh process.
+    """
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture
 def future() -> Callable[[int], str]:
     """An ISO date `days` from today, for release dates that must lie ahead."""
@@ -113,11 +126,13 @@ def api_as(db: None) -> Callable[[User], Client]:
 @pytest.fixture
 def pages_as(db: None) -> Callable[[User], Client]:
     """A test client signed in as `user` through the login page's session."""
+    from django.http import HttpRequest
     from django.test import Client
 
     def make(user: User) -> Client:
         client = Client()
-        assert client.login(username=user.username, password=PASSWORD)
+        # django-axes counts sign-ins per request, so the test client's sign-in needs one.
+        assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
         return client
 
     return make

@@ -9,7 +9,9 @@ import pytest
 from clearinghouse.audit.services import audited
 from clearinghouse.core.review import NOTICE_LIFECYCLE, NoticeStatus
 from clearinghouse.errors import Conflict
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.services import register_model
+from clearinghouse.reviews.inputs import FileNotice
 from clearinghouse.reviews.models import Notice
 from clearinghouse.reviews.services import file_notice
 from clearinghouse.workflow import advance, locked
@@ -17,10 +19,9 @@ from clearinghouse.workflow import advance, locked
 
 @pytest.fixture
 def draft(cast, declaration):
-    model = register_model(cast["lab1"], declaration(training_compute_flop=2e26))
-    return file_notice(
-        cast["lab1"], model, planned_release_date=dt.date.today() + dt.timedelta(days=60)
-    )
+    model = register_model(cast["lab1"], RegisterModel(**declaration(training_compute_flop=2e26)))
+    release = dt.date.today() + dt.timedelta(days=60)
+    return file_notice(cast["lab1"], FileNotice(ai_model_id=model.pk, planned_release_date=release))
 
 
 def _submit(notice: Notice) -> str:

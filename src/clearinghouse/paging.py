@@ -43,3 +43,8 @@ def page_of(
 ) -> Page[Any]:
     """The page of `rows` that `?page=` asks for; an unusable number gives the nearest page."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def first_page(rows: QuerySet[M] | Sequence[Any], *, per_page: int = 10) -> Page[Any]:
+    """The first `per_page` rows of a list with its total, for a dashboard linking to the list."""
+    return Paginator(rows, per_page).get_page(1)

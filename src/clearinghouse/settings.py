@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from clearinghouse.core.egress import Allowlist
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLEARINGHOUSE_DATA_DIR", Path.cwd() / "var")).resolve()
+# Everything this process creates (the SQLite database, evidence, transcripts, kept secrets)
+# is its owner's alone: every entry point (CLI, WSGI, manage, tests) loads these settings.
+os.umask(0o077)
+
+
+def _flag(variable: str, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off; unset means the default."""
+    value = os.environ.get(variable, "").strip().lower()
+    if not value:
+        return default
+    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise ValueError(f"{variable} must be 1 or 0, not {value!r}")
+    return value in {"1", "true", "yes", "on"}
+
+
+# `clearinghouse demo` sets this: plain HTTP on this machine, so the HTTPS-only defences are off.
+DEMO = _flag("CLEARINGHOUSE_DEMO", False)
+
+
+def _data_dir() -> None:
+    """Create the data directory for its owner only (nothing in it is for other users)."""
+    if not DATA_DIR.exists():
+        DATA_DIR.mkdir(parents=True, mode=0o700)
+        DATA_DIR.chmod(0o700)
 
 
 def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
@@ -22,7 +49,7 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
     configured = os.environ.get(variable)
     if configured:
         return configured
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _data_dir()
     path = DATA_DIR / filename
     if not path.exists():
         path.write_text(generate())
@@ -33,7 +60,7 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
 def _database(url: str | None) -> dict[str, object]:
     """Translate a postgres:// URL into Django's form; no URL means the embedded SQLite file."""
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _data_dir()
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "clearinghouse.sqlite3",
@@ -61,7 +88,7 @@ def _database(url: str | None) -> dict[str, object]:
 SECRET_KEY = _kept_secret(
     "CLEARINGHOUSE_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50)
 )
-DEBUG = os.environ.get("CLEARINGHOUSE_DEBUG") == "1"
+DEBUG = _flag("CLEARINGHOUSE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("CLEARINGHOUSE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [
     origin
@@ -76,6 +103,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI from our own static files, not a CDN
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "clearinghouse.accounts",
@@ -87,7 +117,9 @@ INSTALLED_APPS = [
     "clearinghouse.assessments",
     "clearinghouse.reviews",
     "clearinghouse.notifications",
+    "clearinghouse.background",
     "clearinghouse.web",
+    "clearinghouse.security",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "clearinghouse.urls"
@@ -124,6 +158,10 @@ TEMPLATES = [
 DATABASES = {"default": _database(os.environ.get("CLEARINGHOUSE_DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -171,9 +209,66 @@ CLEARINGHOUSE_INTAKE_MAX_BATCH_DOCUMENTS = int(
 # A raw JSON/YAML document is the body itself: allow it whole, plus room for a form's fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = CLEARINGHOUSE_INTAKE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = CLEARINGHOUSE_INTAKE_MAX_BATCH_DOCUMENTS
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+FILE_UPLOAD_PERMISSIONS = 0o600  # Django's default is 0o644: readable by every user
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS and cookies: on unless this is the demo, each configurable (docs/security.md).
+# `clearinghouse serve` speaks plain HTTP, so production has a TLS proxy in front; trusting
+# its header is what makes a request count as HTTPS (and its X-Forwarded-For the client).
+SECURE_SSL_REDIRECT = _flag("CLEARINGHOUSE_SSL_REDIRECT", not DEMO)
+CLEARINGHOUSE_TRUSTED_PROXY = _flag("CLEARINGHOUSE_TRUSTED_PROXY", False)
+if CLEARINGHOUSE_TRUSTED_PROXY:
+    _ssl_header = os.environ.get("CLEARINGHOUSE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _ssl_header.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("CLEARINGHOUSE_HSTS_SECONDS", "0" if DEMO else str(365 * 24 * 3600))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("CLEARINGHOUSE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _flag("CLEARINGHOUSE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("CLEARINGHOUSE_SECURE_COOKIES", not DEMO)
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # pages put the CSRF token in the HTML
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("CLEARINGHOUSE_SESSION_SECONDS", str(8 * 3600)))
+# Joining the browsers' HSTS preload list is the domain owner's decision, not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content Security Policy: this instance's own files only; no inline script or style.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if _flag("CLEARINGHOUSE_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Failed sign-ins (django-axes): after the limit, that username from that address is refused
+# (429) even with the right password until the cool-off ends (0 minutes: until an admin
+# runs `python -m django axes_reset_username`). CLEARINGHOUSE_LOGIN_LOCKOUT names what a
+# lockout counts by: `+` joins parameters, `,` separates alternatives.
+AXES_FAILURE_LIMIT = int(os.environ.get("CLEARINGHOUSE_LOGIN_FAILURE_LIMIT", "5"))
+_cooloff = int(os.environ.get("CLEARINGHOUSE_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_cooloff) if _cooloff else None
+AXES_LOCKOUT_PARAMETERS = [
+    alternative.split("+")
+    for alternative in os.environ.get("CLEARINGHOUSE_LOGIN_LOCKOUT", "username+ip_address").split(
+        ","
+    )
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "clearinghouse.security.client.client_address"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -201,12 +296,35 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
     "credential_keys",
     lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 ).split(",")
+# Internal destinations the server may call for tenants (webhooks, model endpoints): none by
+# default; comma-separated HOST[:PORT], address or CIDR entries (clearinghouse.core.egress).
+CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", ""))
+# The audit chain's Ed25519 signing key, kept outside the database (PEM file, or the base64
+# seed in the variable); neither set: one generated into the data directory (single machine).
+CLEARINGHOUSE_AUDIT = {
+    "signing_key": os.environ.get("CLEARINGHOUSE_AUDIT_SIGNING_KEY", ""),
+    "signing_key_file": os.environ.get("CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE", ""),
+    "public_keys_file": os.environ.get("CLEARINGHOUSE_AUDIT_PUBLIC_KEYS_FILE", ""),
+    "checkpoint_every": int(os.environ.get("CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY", "1000")),
+}
 CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS = 10
 CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 6
+# Back-off before a failed delivery's next attempt: this many seconds, doubling, at most an hour.
+CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS = float(
+    os.environ.get("CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS", "30")
+)
+# A worker's heartbeat lease: a task whose worker has not beaten for this long is re-queued
+# (its worker died), and given up on after its workers died under it MAX_LOST times.
+CLEARINGHOUSE_WORKER_LEASE_SECONDS = float(
+    os.environ.get("CLEARINGHOUSE_WORKER_LEASE_SECONDS", "60")
+)
+CLEARINGHOUSE_WORKER_MAX_LOST = 3
+# Items of a background submission turned into reports per transaction (the resume step).
+CLEARINGHOUSE_INTAKE_CHUNK_ITEMS = int(os.environ.get("CLEARINGHOUSE_INTAKE_CHUNK_ITEMS", "250"))
 MEDIA_ROOT = DATA_DIR / "media"
 CLEARINGHOUSE_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Assessments on Inspect: bounds every run keeps (Inspect's own defaults retry forever).
-# sandbox "auto" uses docker where a Docker engine answers, else local (trusted models only).
+# sandbox "auto" uses docker where a Docker engine answers, else the scrubbed local sandbox.
 CLEARINGHOUSE_ASSESSMENT = {
     "max_retries": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_MAX_RETRIES", "3")),
     "timeout_seconds": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_TIMEOUT", "120")),
@@ -220,3 +338,8 @@ CLEARINGHOUSE_ASSESSMENT = {
     "max_upload_bytes": 64 * 1024 * 1024,
     "stale_after_seconds": 900,
 }
+# A real (non-scripted) model's tool calls run on this machine in the local sandbox: refused
+# unless an admin sets this to 1 (scripted demo models may always use it).
+CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX = (
+    os.environ.get("CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX") == "1"
+)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -43,6 +46,7 @@ def test_organisations_and_their_users_are_created_and_listed(db, password, caps
         (["org", "create", "Grid", "--kind", "operator"], "an operator names its sector"),
         (["org", "create", "Lab", "--kind", "lab", "--sector", "energy"], "only an operator"),
         (["org", "create", "", "--kind", "lab"], "name"),
+        (["org", "create", "Castle", "--kind", "castle"], "kind"),
         (["org", "list", "--limit", "0"], "--limit is 1 to 500"),
         (["createuser", "x", "--role", "operator", "--organisation", "Nowhere"], "no organisation"),
     ],
@@ -72,11 +76,43 @@ def test_a_verb_refused_by_the_permission_layer_prints_one_line(
     assert len(err) == 1 and err[0].startswith("error: "), err
 
 
-def test_serving_on_a_busy_port_is_one_error_line(db, capsys) -> None:
+def test_serving_on_a_busy_port_is_one_error_line(tmp_path) -> None:
+    """Run as a user runs it (a process of its own: waitress sets up logging for its process)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_DATABASE_URL"},
+        "CLEARINGHOUSE_DATA_DIR": str(tmp_path),
+    }  # its own SQLite file: the port is what is under test, not the database
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert main(["serve", "--port", str(port)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from clearinghouse.cli import main; sys.exit(main())",
+                "migrate",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from clearinghouse.cli import main; sys.exit(main())",
+                "serve",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2
     assert len(err) == 1 and "already in use" in err[0], err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clearinghouse.accounts.permissions import visible
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.services import register_model
 
@@ -14,8 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def models(cast, declaration):
     return {
-        "lab1": register_model(cast["lab1"], declaration(name="One", training_compute_flop=2e26)),
-        "lab2": register_model(cast["lab2"], declaration(name="Two")),
+        "lab1": register_model(
+            cast["lab1"], RegisterModel(**declaration(name="One", training_compute_flop=2e26))
+        ),
+        "lab2": register_model(cast["lab2"], RegisterModel(**declaration(name="Two"))),
     }
 
 
@@ -35,7 +38,7 @@ EXPECTED = {
 def test_api_lists_only_models_the_role_may_see(cast, models, api_as, role, names):
     response = api_as(cast[role]).get("/api/frontier/models")
     assert response.status_code == 200
-    assert {item["name"] for item in response.json()} == names
+    assert {item["name"] for item in response.json()["items"]} == names
     assert {m.name for m in visible(AIModel, cast[role])} == names
 
 

@@ -37,7 +37,8 @@ def feed(write_osv):
 def test_every_role_reads_advisories_and_anonymous_visitors_none(cast, api_as, feed):
     for user in cast.values():
         body = api_as(user).get("/api/advisories/").json()
-        assert {item["id"] for item in body} == {"PYSEC-1", "PYSEC-2", "PYSEC-W"}
+        assert {item["id"] for item in body["items"]} == {"PYSEC-1", "PYSEC-2", "PYSEC-W"}
+        assert body["count"] == 3
     assert Client().get("/api/advisories/").status_code == 401
     assert Client().get("/advisories/").status_code == 302  # to the sign-in page
 
@@ -47,7 +48,7 @@ def test_severity_comes_from_the_database_rating_or_the_cvss_vector(cast, api_as
     assert client.get("/api/advisories/PYSEC-1").json()["severity"] == "medium"
     assert client.get("/api/advisories/PYSEC-2").json()["severity"] == "critical"
     beta = client.get("/api/advisories/?ecosystem=PyPI&package=beta").json()
-    assert [item["id"] for item in beta] == ["PYSEC-2"]
+    assert [item["id"] for item in beta["items"]] == ["PYSEC-2"]
     assert client.get("/api/advisories/PYSEC-404").status_code == 404
 
 

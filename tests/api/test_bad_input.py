@@ -103,6 +103,24 @@ def test_compute_that_would_sum_past_the_largest_float_is_refused(
     assert not AIModel.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/intake/reports",
+        "/api/advisories/",
+        "/api/assets/",
+        "/api/intake/submissions",
+        "/api/frontier/models",
+        "/api/reviews/notices",
+        "/api/assessments/runs",
+    ],
+)
+@pytest.mark.parametrize("query", ["offset=-1", "limit=0", "limit=100000", "offset=x"])
+def test_paging_out_of_range_is_a_4xx(cast, api_as, url, query) -> None:
+    response = api_as(cast["coordinator"]).get(f"{url}?{query}")
+    assert 400 <= response.status_code < 500, (url, query, response.status_code)
+
+
 def test_a_body_within_the_documented_document_limit_reaches_the_intake(
     cast, api_as, settings
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from clearinghouse.core.egress import Allowlist
 from tests.reviews.conftest import covered_model, people, submitted, under_review
 
 from . import openai_server
@@ -29,6 +30,12 @@ def assessment_settings(settings: Any, tmp_path: Path, monkeypatch: pytest.Monke
         "max_connections": 2,
         "stale_after_seconds": 60,
     }
+    # the scripted endpoints listen on 127.0.0.1: allowed as an operator would allow a local
+    # model server (the outbound policy refuses loopback otherwise)
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse("127.0.0.1")
+    # the scripted endpoints stand in for real models; as an admin allowing the local sandbox
+    # (tests/assessments/test_secrets.py covers the refusal without it)
+    settings.CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX = True
     # as in tests/core/suites: keep the developer's login shell out of the local sandbox
     home, bin_dir = tmp_path / "home", tmp_path / "bin"
     home.mkdir()

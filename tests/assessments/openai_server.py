@@ -2,8 +2,9 @@
 
 Stands in for a lab's model behind an access grant. `behaviour` decides the reply to each
 prompt: a *capable* model names every snippet's weakness and helps with anything, a *refusing*
-one refuses everything; `unauthorised` answers 401 (wrong key) and `garbage` answers HTTP 200
-with a body that is not JSON; `fail_after` makes it go down after some answers.
+one refuses everything; `unauthorised` answers 401 (wrong key), `garbage` answers HTTP 200
+with a body that is not JSON and `redirect` answers 307 to `redirect_to`; `fail_after` makes
+it go down after some answers.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class ScriptedEndpoint:
     mode: str = "ok"
     fail_after: int | None = None
     """Answer HTTP 500 once this many completions were served (a model that goes down)."""
+    redirect_to: str = ""
+    """In mode `redirect`, where the 307 points."""
 
 
 def _completion(model: str, text: str) -> dict[str, Any]:
@@ -108,6 +111,12 @@ def serve(behaviour: Behaviour, mode: str = "ok") -> Iterator[ScriptedEndpoint]:
             ):
                 error = {"error": {"message": "Incorrect API key provided", "type": "auth"}}
                 self._send(401, json.dumps(error).encode())
+                return
+            if endpoint.mode == "redirect":
+                self.send_response(307)
+                self.send_header("Location", endpoint.redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             if endpoint.mode == "garbage":
                 self._send(200, b"<html>this is not a model</html>", "text/html")

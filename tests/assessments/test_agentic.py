@@ -30,7 +30,7 @@ def test_agentic_families_separate_a_solver_from_a_refuser(people, provider_gran
     reviewer = people["civ_reviewer"]
     strong = services.start_run(reviewer, provider_grant, family.value)
     weak = services.start_run(reviewer, provider_grant, family.value)
-    assert strong.sandbox == "local"
+    assert strong.sandbox == "clearinghouse-local"  # the scrubbed one
 
     services.execute(strong.pk, model=scripted.mock(scripted.solver_agent(family)))
     services.execute(weak.pk, model=scripted.mock(scripted.refusing()))

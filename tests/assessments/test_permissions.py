@@ -70,18 +70,18 @@ def test_the_lab_never_sees_our_runs_or_candidates(people, granted, api_as, page
         run=run, ai_model=run.notice.ai_model, sample_id="s1", cwe="CWE-89", summary="sqli"
     )
     lab = api_as(people["lab1"])
-    assert lab.get("/api/assessments/runs").json() == []
+    assert lab.get("/api/assessments/runs").json()["items"] == []
     assert lab.get(f"/api/assessments/runs/{run.pk}").status_code == 404
     assert lab.get(f"/api/assessments/runs/{run.pk}/samples").status_code == 404
-    assert lab.get("/api/assessments/candidates").json() == []
+    assert lab.get("/api/assessments/candidates").json()["items"] == []
     assert pages_as(people["lab1"]).get(f"/assessments/runs/{run.pk}/").status_code == 404
     assert pages_as(people["lab2"]).get(f"/assessments/runs/{run.pk}/").status_code == 404
     # the desk (coordinators) and the notice's reviewers see the candidate, others do not
-    assert [
-        c["cwe"] for c in api_as(people["coordinator"]).get("/api/assessments/candidates").json()
-    ] == ["CWE-89"]
-    assert len(api_as(people["civ_reviewer"]).get("/api/assessments/candidates").json()) == 1
-    assert api_as(people["reviewer"]).get("/api/assessments/candidates").json() == []
+    desk = api_as(people["coordinator"]).get("/api/assessments/candidates").json()["items"]
+    assert [c["cwe"] for c in desk] == ["CWE-89"]
+    civ = api_as(people["civ_reviewer"]).get("/api/assessments/candidates").json()["items"]
+    assert len(civ) == 1
+    assert api_as(people["reviewer"]).get("/api/assessments/candidates").json()["items"] == []
     assert api_as(people["reviewer"]).get(f"/api/assessments/runs/{run.pk}").status_code == 404
     desk = pages_as(people["coordinator"]).get("/assessments/candidates/")
     assert b"CWE-89" in desk.content
@@ -143,3 +143,10 @@ def test_labs_see_capability_levels_only_once_the_notice_is_decided(
     assert b'data-testid="lab-levels"' in decided
     assert b"level 2 (moderate)" in decided
     assert b"lab-levels" not in pages_as(people["lab2"]).get(url).content  # 404 page
+
+
+def test_the_lists_are_paged_and_a_bad_limit_is_refused(api_as, people) -> None:
+    coordinator = api_as(people["coordinator"])
+    page = coordinator.get("/api/assessments/candidates?limit=1").json()
+    assert set(page) == {"items", "count"} and len(page["items"]) <= 1
+    assert coordinator.get("/api/assessments/runs?limit=0").status_code == 422

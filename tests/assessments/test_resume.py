@@ -88,3 +88,48 @@ def test_only_failed_or_stalled_runs_resume(people, under_review, grant_endpoint
 
     # the lab cannot resume (it cannot even see our runs)
     assert api_as(people["lab1"]).post(f"/api/assessments/runs/{run.pk}/resume").status_code == 404
+
+
+def _failed_run(people, under_review, grant_endpoint, api_as) -> AssessmentRun:
+    grant_endpoint(under_review["id"], "http://127.0.0.1:9/v1")
+    started = (
+        api_as(people["ns_reviewer"])
+        .post(
+            f"/api/assessments/notices/{under_review['id']}/runs",
+            {"suite": "cyber_refusal"},
+            content_type="application/json",
+        )
+        .json()
+    )
+    AssessmentRun.objects.filter(pk=started["id"]).update(status="failed", failure_reason="x")
+    return AssessmentRun.objects.get(pk=started["id"])
+
+
+def test_a_stale_copy_of_a_run_resumed_meanwhile_is_a_conflict(
+    people, under_review, grant_endpoint, api_as
+) -> None:
+    from clearinghouse.assessments.services import resume_run
+    from clearinghouse.audit.models import AuditEvent
+    from clearinghouse.errors import Conflict
+
+    copy = _failed_run(people, under_review, grant_endpoint, api_as)
+    resume_run(people["ns_reviewer"], AssessmentRun.objects.get(pk=copy.pk))
+    assert copy.status == "failed"  # the caller's copy still says so …
+    with pytest.raises(Conflict, match="queued"):
+        resume_run(people["ns_reviewer"], copy)  # … but the row is queued now
+    resumed = AuditEvent.objects.filter(action="assessment.resumed", object_id=str(copy.pk))
+    assert resumed.count() == 1
+
+
+def test_two_resumes_at_once_one_queues_the_run_and_the_other_is_told_why(
+    race, people, under_review, grant_endpoint, api_as
+) -> None:
+    from clearinghouse.assessments.services import resume_run
+    from clearinghouse.errors import Conflict
+
+    run = _failed_run(people, under_review, grant_endpoint, api_as)
+    reviewer = people["ns_reviewer"]
+    results = race(lambda: resume_run(reviewer, run), lambda: resume_run(reviewer, run))
+    assert sorted(type(r).__name__ for r in results) == ["AssessmentRun", "Conflict"]
+    assert any(isinstance(r, Conflict) for r in results)
+    assert AssessmentRun.objects.get(pk=run.pk).status == "queued"

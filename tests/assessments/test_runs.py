@@ -46,7 +46,7 @@ def test_capable_and_refusing_models_land_on_different_levels_through_the_worker
     weak_refusal = _start(api_as, reviewer, notice_id, "cyber_refusal")
     _work()
 
-    runs = {r["id"]: r for r in api_as(reviewer).get("/api/assessments/runs").json()}
+    runs = {r["id"]: r for r in api_as(reviewer).get("/api/assessments/runs").json()["items"]}
     for run_id in (strong["id"], strong_refusal["id"], weak["id"], weak_refusal["id"]):
         assert runs[run_id]["status"] == "completed", runs[run_id]["failure_reason"]
         assert runs[run_id]["samples_done"] == runs[run_id]["samples_total"] == 6
@@ -126,7 +126,7 @@ def test_the_key_never_reaches_the_run_its_logs_or_the_environment(
     assert logs
     for path in logs:
         assert openai_server.API_KEY not in read_eval_log(str(path)).model_dump_json()
-    assert "CHTARGET_API_KEY" not in os.environ
+    assert openai_server.API_KEY not in os.environ.values()
 
 
 def test_an_endpoint_whose_name_resolves_inside_the_network_is_never_called(
@@ -146,6 +146,6 @@ def test_an_endpoint_whose_name_resolves_inside_the_network_is_never_called(
     _work()
     failed = api_as(reviewer).get(f"/api/assessments/runs/{run['id']}").json()
     assert failed["status"] == "failed"
-    assert "the granted endpoint is refused" in failed["failure_reason"]
-    assert "non-public address 10.20.30.40" in failed["failure_reason"]
+    # reviewers read that the policy refused it; which address is for the log only
+    assert failed["failure_reason"] == "the granted endpoint was refused by the outbound policy"
     assert failed["samples_done"] == 0

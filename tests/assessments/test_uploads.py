@@ -64,9 +64,8 @@ def test_a_lab_uploads_a_self_reported_log_that_changes_nothing_else(
     assert run["levels"] == {"cyber_vuln_id": 4}
     assert "mockllm/model" in run["target"]
     # shown to the lab and to the notice's reviewers, beside our runs
-    assert [r["id"] for r in api_as(people["lab1"]).get("/api/assessments/runs").json()] == [
-        run["id"]
-    ]
+    shown = api_as(people["lab1"]).get("/api/assessments/runs").json()["items"]
+    assert [r["id"] for r in shown] == [run["id"]]
     reviewer_view = api_as(people["ns_reviewer"]).get(f"/api/assessments/runs/{run['id']}")
     assert reviewer_view.json()["self_reported"] is True
     samples = api_as(people["lab1"]).get(f"/api/assessments/runs/{run['id']}/samples").json()
@@ -83,7 +82,7 @@ def test_an_institute_upload_is_external_not_self_reported(people, under_review,
     assert response.json()["origin"] == "external"
     assert response.json()["self_reported"] is False
     # the lab does not see another institute's upload
-    assert api_as(people["lab1"]).get("/api/assessments/runs").json() == []
+    assert api_as(people["lab1"]).get("/api/assessments/runs").json()["items"] == []
 
 
 @pytest.mark.django_db

@@ -59,11 +59,11 @@ def test_each_role_sees_only_the_assets_it_may(cast, api_as, org, user_in, asset
     ]
     for user in (cast["operator"], cast["coordinator"], cast["admin"]):
         client = api_as(user)
-        assert [item["id"] for item in client.get("/api/assets/").json()] == [asset.pk]
+        assert [item["id"] for item in client.get("/api/assets/").json()["items"]] == [asset.pk]
         assert all(client.get(url).status_code == 200 for url in urls)
     for user in (other, cast["lab1"], cast["reviewer"], cast["vendor"]):
         client = api_as(user)
-        assert client.get("/api/assets/").json() == []
+        assert client.get("/api/assets/").json() == {"items": [], "count": 0}
         assert all(client.get(url).status_code == 404 for url in urls), user.role
     assert all(Client().get(url).status_code == 401 for url in ["/api/assets/", *urls])
 

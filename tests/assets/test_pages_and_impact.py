@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clearinghouse.assets.inputs import RegisterAsset
 from clearinghouse.assets.models import Asset, Finding
 from clearinghouse.assets.services import upload_asset
 
@@ -16,10 +17,10 @@ def estate(cast, org, user_in, pip_advisories, alpine_python_sbom):
     data = alpine_python_sbom.read_bytes()
     grid2 = user_in("operator", org("Grid Two", "operator", sector="energy"))
     bank = user_in("operator", org("Bank", "operator", sector="financial_services"))
-    upload_asset(cast["operator"], name="SCADA", data=data)
-    upload_asset(cast["operator"], name="Historian", data=data)
-    upload_asset(grid2, name="EMS", data=data)
-    upload_asset(bank, name="Payments", data=data)
+    upload_asset(cast["operator"], RegisterAsset(name="SCADA"), data)
+    upload_asset(cast["operator"], RegisterAsset(name="Historian"), data)
+    upload_asset(grid2, RegisterAsset(name="EMS"), data)
+    upload_asset(bank, RegisterAsset(name="Payments"), data)
     return {"grid2": grid2, "bank": bank}
 
 

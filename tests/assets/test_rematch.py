@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from clearinghouse.advisories.services import import_osv
+from clearinghouse.assets.inputs import RegisterAsset
 from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import upload_asset
 from clearinghouse.notifications.models import Delivery
@@ -41,8 +42,8 @@ def test_a_new_advisory_rematches_only_its_package_and_notifies_the_operator(
     energy, bank = operators
     register_webhook(energy.organisation, "https://soc.grid.example/hook", ["advisory.matched"])
     register_webhook(bank.organisation, "https://soc.bank.example/hook", ["notice.decided"])
-    upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
-    upload_asset(bank, name="Core banking", data=sbom(alpha="3.0"), filename="bank.json")
+    upload_asset(energy, RegisterAsset(name="Grid", filename="grid.json"), sbom())
+    upload_asset(bank, RegisterAsset(name="Core banking", filename="bank.json"), sbom(alpha="3.0"))
     assert not Finding.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         import_osv(write_osv(osv_record("PYSEC-NEW", "beta-pkg")))
@@ -87,7 +88,7 @@ def test_a_changed_range_closes_findings_and_a_withdrawal_too(
     with django_capture_on_commit_callbacks(execute=True):
         import_osv(write_osv(osv_record("PYSEC-A", "alpha")))
     rematch_jobs.run()
-    upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
+    upload_asset(energy, RegisterAsset(name="Grid", filename="grid.json"), sbom())
     finding = Finding.objects.get()
     assert (finding.status, finding.verdict) == ("open", "affected")
     narrower = osv_record("PYSEC-A", "alpha", modified="2024-09-01T00:00:00Z")
@@ -116,7 +117,7 @@ def test_an_unknown_verdict_is_a_finding_not_silence(operators, write_osv):
     unordered = osv_record("HSEC-1", "weird")
     unordered["affected"][0]["package"]["ecosystem"] = "Hackage"
     import_osv(write_osv(unordered))
-    asset = upload_asset(energy, name="Grid", data=sbom(), filename="grid.json")
+    asset = upload_asset(energy, RegisterAsset(name="Grid", filename="grid.json"), sbom())
     finding = Finding.objects.get(asset=asset)
     assert (finding.component.package, finding.verdict) == ("weird", "unknown")
     assert "cannot be ordered" in finding.component.problem

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from clearinghouse.assets.inputs import ChangeFindingStatus, OperatorStatus, RegisterAsset
 from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import change_finding_status, open_trend, upload_asset
 
@@ -28,20 +29,30 @@ def history(cast, org, user_in, pip_advisories):
     """
     data = SBOM
     operator = cast["operator"]
-    upload_asset(operator, name="SCADA", data=data)
+    upload_asset(operator, RegisterAsset(name="SCADA"), data)
     bank = user_in("operator", org("Bank", "operator", sector="financial_services"))
-    upload_asset(bank, name="Payments", data=data)
+    upload_asset(bank, RegisterAsset(name="Payments"), data)
     now = timezone.now()
     Finding.objects.update(created_at=now - dt.timedelta(days=10))
     mine = list(Finding.objects.filter(asset__name="SCADA").select_related("advisory"))
     remediated, accepted = mine[0], mine[1]
-    change_finding_status(operator, remediated, status="remediated")
+    change_finding_status(
+        operator, remediated, ChangeFindingStatus(status=OperatorStatus.REMEDIATED)
+    )
     expiry = now.date() + dt.timedelta(days=2)
     change_finding_status(
-        operator, accepted, status="accepted_risk", reason="air-gapped", expires=expiry
+        operator,
+        accepted,
+        ChangeFindingStatus(
+            status=OperatorStatus.ACCEPTED_RISK, reason="air-gapped", expires=expiry
+        ),
     )
-    change_finding_status(operator, mine[2], status="remediated")
-    change_finding_status(operator, Finding.objects.get(pk=mine[2].pk), status="open")
+    change_finding_status(operator, mine[2], ChangeFindingStatus(status=OperatorStatus.REMEDIATED))
+    change_finding_status(
+        operator,
+        Finding.objects.get(pk=mine[2].pk),
+        ChangeFindingStatus(status=OperatorStatus.OPEN),
+    )
     severities = Counter(f.advisory.severity for f in mine)
     assert len(mine) == 8 and len(severities) > 1
     return {

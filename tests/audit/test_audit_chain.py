@@ -8,6 +8,7 @@ from django.db import connection
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.audit.services import first_broken_link
 from clearinghouse.cli import main
+from clearinghouse.frontier.inputs import RegisterModel, UpdateModel
 from clearinghouse.frontier.services import register_model, update_model
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def events(cast, declaration):
-    model = register_model(cast["lab1"], declaration())
-    update_model(cast["lab1"], model, {"training_compute_flop": 2e26})
+    model = register_model(cast["lab1"], RegisterModel(**declaration()))
+    update_model(cast["lab1"], model, UpdateModel(training_compute_flop=2e26))
     return list(AuditEvent.objects.order_by("sequence"))
 
 

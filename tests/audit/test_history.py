@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from clearinghouse.audit.history import history_for
+from clearinghouse.frontier.inputs import Designate, RegisterModel
 from clearinghouse.frontier.services import designate, register_model
 from clearinghouse.intake import services as intake
+from clearinghouse.intake.inputs import Triage, TriageAction
 from tests.intake.conftest import native
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +18,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def designated(cast, declaration):
-    model = register_model(cast["lab1"], declaration())
+    model = register_model(cast["lab1"], RegisterModel(**declaration()))
     designate(
         cast["reviewer"],
         model,
-        authority="Office of National Cyber Review",
-        reference="OCR-7",
-        designated_on=dt.date.today(),
+        Designate(
+            authority="Office of National Cyber Review",
+            reference="OCR-7",
+            designated_on=dt.date.today(),
+        ),
     )
     return model
 
@@ -53,7 +57,8 @@ def test_a_subject_the_viewer_may_not_see_contributes_nothing(designated, cast):
 def test_a_reporter_never_learns_which_coordinator_declined(cast):
     outcome = intake.submit(cast["vendor"], native({"title": "Overflow in widget"}))
     report = outcome.submission.reports.get()
-    intake.decline(cast["coordinator"], report, "not a vulnerability")
+    declined = Triage(action=TriageAction.DECLINE, reason="not a vulnerability")
+    intake.triage(cast["coordinator"], report, declined)
     seen = _actors(cast["vendor"], report)
     assert seen["report.declined"] == "the clearinghouse"
     assert _actors(cast["coordinator"], report)["report.declined"] == (cast["coordinator"].username)

@@ -52,9 +52,36 @@ def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
+    violations = watch_policy(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def watch_policy(context: Any) -> list[str]:
+    """Collect every Content Security Policy violation in the context's pages.
+
+    The page's `securitypolicyviolation` event reports blocked scripts, styles, images and
+    inline code; Chromium's console line for the same catches what happens before the
+    listener is attached. Playwright's init scripts are exempt from the page's policy.
+    """
+    violations: list[str] = []
+    context.expose_binding(
+        "reportPolicyViolation", lambda source, text: violations.append(str(text))
+    )
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => window.reportPolicyViolation("
+        "`${e.documentURI}: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}"
+        " at ${e.sourceFile}:${e.lineNumber}`));"
+    )
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url')}: {message.text}")
+
+    context.on("console", console)
+    return violations
 
 
 def sign_in(page: Any, username: str, password: str) -> None:

@@ -8,7 +8,9 @@ import pytest
 
 from clearinghouse.assessments import services
 from clearinghouse.assessments.models import AssessmentRun
+from clearinghouse.inputs import parse
 from clearinghouse.reviews import services as reviews
+from clearinghouse.reviews.inputs import AssignReviewer, GrantAccess
 from clearinghouse.reviews.models import Notice
 from tests.assessments import openai_server
 from tests.assessments.conftest import assessment_settings, covered_model, people, submitted
@@ -25,17 +27,22 @@ def test_a_reviewer_runs_an_assessment_and_sees_levels_and_transcripts(
 ) -> None:
     notice = Notice.objects.get(pk=submitted["id"])
     track = notice.tracks.get(track="national_security")
-    reviews.assign_reviewer(people["ns_lead"], track, people["ns_reviewer"])
+    reviews.assign_reviewer(
+        people["ns_lead"], track, AssignReviewer(reviewer=people["ns_reviewer"].username)
+    )
     with openai_server.serve(openai_server.capable()) as endpoint:
         reviews.grant_access(
             people["lab1"],
             notice,
-            {
-                "kind": "openai_compatible",
-                "base_url": endpoint.base_url,
-                "model": "lab-model",
-                "api_key": openai_server.API_KEY,
-            },
+            parse(
+                GrantAccess,
+                {
+                    "kind": "openai_compatible",
+                    "base_url": endpoint.base_url,
+                    "model": "lab-model",
+                    "api_key": openai_server.API_KEY,
+                },
+            ),
         )
         people["ns_reviewer"].set_password("browser-password-1")
         people["ns_reviewer"].save()

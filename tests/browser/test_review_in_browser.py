@@ -8,6 +8,7 @@ import pytest
 
 from clearinghouse.accounts.models import User
 from clearinghouse.demo.seed import DEMO_PASSWORD, seed
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.services import register_model
 from clearinghouse.reviews.models import Notice
 
@@ -26,12 +27,9 @@ def test_full_review_lifecycle_through_the_pages(page, screenshots):
     release = dt.date.today() + dt.timedelta(days=50)
     model = register_model(
         lab,
-        {
-            "name": "Cumulus",
-            "version": "3",
-            "training_compute_flop": 2.5e26,
-            "planned_release_date": release.isoformat(),
-        },
+        RegisterModel(
+            name="Cumulus", version="3", training_compute_flop=2.5e26, planned_release_date=release
+        ),
     )
 
     sign_in(page, "northwind-dev", DEMO_PASSWORD)

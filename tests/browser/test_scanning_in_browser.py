@@ -23,6 +23,15 @@ def test_an_operator_sees_the_trend_and_replaces_an_sbom(page, screenshots, tmp_
     assert "Open findings per day by severity" in chart.locator("desc").text_content()
     page.screenshot(path=str(screenshots / "scanning-dashboard.png"), full_page=True)
     page.goto(f"/assets/{asset.pk}/")
+    # A finding's status changes from its row; the form says what the page showed.
+    row = page.get_by_test_id("findings").locator("tbody tr").first
+    advisory = row.locator("th a").first.inner_text()
+    assert row.locator("input[name=seen]").get_attribute("value") == "open"
+    row.locator("select[name=status]").select_option("remediated")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert f"{advisory}: now Remediated." in page.content()
+    assert asset.findings.get(advisory__osv_id=advisory).status == "remediated"
     sbom = tmp_path / "v2.cdx.json"
     sbom.write_text(
         json.dumps(

@@ -89,3 +89,44 @@ def test_a_reviewer_designates_from_the_model_page(cast, pages_as, declaration):
     assert "designated" in response.content.decode()
     model.refresh_from_db()
     assert model.covered
+
+
+def test_the_model_page_never_names_the_reviewer_who_designated_it_to_the_lab(
+    cast, pages_as, api_as, declaration
+):
+    lab = api_as(cast["lab1"])
+    model_id = lab.post(
+        "/api/frontier/models", declaration(), content_type="application/json"
+    ).json()["id"]
+    designated = api_as(cast["reviewer"]).post(
+        f"/api/frontier/models/{model_id}/designation",
+        {"authority": "Agency", "reference": "D-1", "designated_on": "2026-11-20"},
+        content_type="application/json",
+    )
+    assert designated.status_code == 201
+    reviewer = cast["reviewer"].username
+    lab_page = pages_as(cast["lab1"]).get(f"/models/{model_id}/").content.decode()
+    assert "model.designated" in lab_page and "the review program" in lab_page
+    assert reviewer not in lab_page
+    staff_page = pages_as(cast["admin"]).get(f"/models/{model_id}/").content.decode()
+    assert reviewer in staff_page
+
+
+def test_a_refused_designation_is_shown_next_to_its_field(cast, pages_as, declaration):
+    pages_as(cast["lab1"]).post("/models/register/", form_data(declaration))
+    model = AIModel.objects.get()
+    response = pages_as(cast["reviewer"]).post(
+        f"/models/{model.pk}/designate/", {"authority": "A", "reference": "D-9"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="error-authority"' in page and 'data-testid="error-designated_on"' in page
+    assert not model.designations.exists()
+
+
+def test_a_missing_name_is_refused_by_the_command_and_marked_required(cast, pages_as, declaration):
+    client = pages_as(cast["lab1"])
+    assert "required" in client.get("/models/register/").content.decode()
+    response = client.post("/models/register/", form_data(declaration, name=""))
+    assert 'data-testid="error-name"' in response.content.decode()
+    assert not AIModel.objects.exists()

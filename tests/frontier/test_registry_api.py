@@ -99,7 +99,7 @@ def test_update_redetermines_and_keeps_the_history(cast, api_as, declaration):
     )
     assert response.status_code == 200, response.content
     assert response.json()["covered"] is True
-    history = client.get(f"/api/frontier/models/{model_id}/determinations").json()
+    history = client.get(f"/api/frontier/models/{model_id}/determinations").json()["items"]
     assert [(d["trigger"], d["covered"]) for d in history] == [
         ("updated", True),
         ("registered", False),
@@ -159,7 +159,7 @@ def test_activating_a_policy_redetermines_every_model(cast, api_as, declaration)
     assert response.status_code == 200
     assert response.json()["redetermined"] == 3
     for model_id in ids:
-        history = lab.get(f"/api/frontier/models/{model_id}/determinations").json()
+        history = lab.get(f"/api/frontier/models/{model_id}/determinations").json()["items"]
         assert [d["policy_id"] for d in history] == ["eo-2026-draft", "eo-2026"]
     policies = lab.get("/api/frontier/policies").json()
     assert [p["id"] for p in policies if p["active"]] == ["eo-2026-draft"]
@@ -198,7 +198,7 @@ def test_listing_models_costs_the_same_queries_for_many_models_as_for_few(
 
     def listed_queries() -> tuple[int, list[dict]]:
         with CaptureQueriesContext(connection) as captured:
-            body = client.get("/api/frontier/models").json()
+            body = client.get("/api/frontier/models").json()["items"]
         return len(captured), body
 
     for i in range(2):
@@ -218,5 +218,5 @@ def test_listing_models_costs_the_same_queries_for_many_models_as_for_few(
         content_type="application/json",
     )
     assert changed.status_code == 200
-    relisted = {m["id"]: m for m in client.get("/api/frontier/models").json()}
+    relisted = {m["id"]: m for m in client.get("/api/frontier/models").json()["items"]}
     assert relisted[body[0]["id"]]["determination"] == changed.json()["determination"]

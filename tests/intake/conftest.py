@@ -104,3 +104,39 @@ def sarif_log(*results: dict[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def reports_of(client: Any, submission: int | dict[str, Any]) -> list[dict[str, Any]]:
+    """A submission's reports as the API lists them to `client` (up to 500, in order)."""
+    pk = submission["id"] if isinstance(submission, dict) else submission
+    response = client.get(f"/api/intake/submissions/{pk}/reports?limit=500")
+    assert response.status_code == 200, response.content
+    body: dict[str, Any] = response.json()
+    assert body["count"] == len(body["items"])
+    return list(body["items"])
+
+
+def submit(client: Any, body: bytes) -> dict[str, Any]:
+    """POST one JSON document to the intake API; the new submission."""
+    response = client.post("/api/intake/submissions", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@pytest.fixture
+def two_reports(cast: Any, api_as: Any, csaf_path: Path) -> tuple[int, int]:
+    """The vendor's CSAF advisory, then a lab's native report of its first CVE (no CVE text).
+
+    Dedup links the lab's report to the vendor's: another organisation's report.
+    """
+    from clearinghouse.intake.models import Report
+
+    submit(api_as(cast["vendor"]), csaf_path.read_bytes())
+    lab = submit(
+        api_as(cast["lab1"]),
+        native({"title": "Found by Cirrus", "aliases": ["CVE-2021-31344"]}),
+    )
+    first = Report.objects.get(cve_ids=["CVE-2021-31344"], source_format="csaf")
+    (report,) = reports_of(api_as(cast["lab1"]), lab)
+    return first.pk, report["id"]

@@ -18,7 +18,7 @@ from clearinghouse.intake import services
 from clearinghouse.intake.models import DuplicateCandidate, Report, ReportKey, Submission
 from tests.shared_data import shared_data
 
-from .conftest import native
+from .conftest import native, reports_of
 
 pytestmark = pytest.mark.django_db
 
@@ -181,9 +181,10 @@ def test_the_batch_api_answers_each_document_in_order(cast, api_as) -> None:
         ("a.json", True), ("bad.json", False), ("b.json", True),
     ]  # fmt: skip
     assert body[1]["submission"] is None and body[1]["errors"][0]["loc"] == ["document"]
-    one, two = body[0]["submission"], body[2]["submission"]
-    assert two["reports"][0]["duplicate_of"] == one["reports"][0]["id"]
-    assert Report.objects.get(pk=one["reports"][0]["id"]).model_name == "cirrus-2"
+    lab = api_as(cast["lab1"])
+    (one,), (two,) = reports_of(lab, body[0]["submission"]), reports_of(lab, body[2]["submission"])
+    assert two["duplicate_of"] == one["id"]  # its own organisation's report: shown
+    assert Report.objects.get(pk=one["id"]).model_name == "cirrus-2"
     assert Submission.objects.count() == 2
 
 

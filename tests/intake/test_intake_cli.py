@@ -159,3 +159,14 @@ def test_several_local_files_are_one_batch_and_a_refused_one_is_named(
     err = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(err) == 1 and err[0].startswith(f"error: {bad}: document.reports.0.cwe:")
     assert Submission.objects.count() == 2
+
+
+def test_the_cli_names_no_other_organisations_report(cast, two_reports, tmp_path, capsys) -> None:
+    earlier, _ = two_reports
+    same = tmp_path / "same.json"
+    same.write_bytes(native({"title": "Also found", "aliases": ["CVE-2021-31344"]}))
+    assert main(["intake", str(same), "--as-user", cast["lab2"].username, "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    (item,) = entry["items"]
+    assert item["duplicate_of"] is None
+    assert Report.objects.get(pk=item["report_id"]).duplicate_of_id == earlier

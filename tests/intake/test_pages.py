@@ -119,10 +119,12 @@ def test_coordinator_triages_from_the_pages(cast, pages_as, api_as, csaf_path: P
     )
     assert response.status_code == 302
     assert Report.objects.get(pk=first.pk).decline_reason == "not reproducible"
-    response = client.post(
-        "/intake/reports/",
-        {"report_ids": [r.pk for r in rest], "action": "duplicate", "duplicate_of": second.pk},
-    )
+    chosen = {"report_ids": [r.pk for r in rest], "action": "duplicate", "duplicate_of": second.pk}
+    # Each item of the advisory names its own CVE: refused unless the coordinator insists.
+    refused = client.post("/intake/reports/", chosen, follow=True).content.decode()
+    assert "name different identifiers" in refused
+    assert not Report.objects.filter(status="duplicate").exists()
+    response = client.post("/intake/reports/", chosen | {"despite_conflict": "on"})
     assert response.status_code == 302
     assert {r.duplicate_of_id for r in Report.objects.filter(pk__in=[r.pk for r in rest])} == {
         second.pk

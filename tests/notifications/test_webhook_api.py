@@ -33,8 +33,13 @@ def test_an_organisation_registers_lists_and_stops_its_own_webhooks(people, api_
     ("url", "message"),
     [
         ("http://hooks.example.org/x", "https"),
-        ("https://10.0.0.5/hook", "private"),
-        ("https://169.254.169.254/latest/meta-data", "private or reserved"),
+        ("https://10.0.0.5/hook", "internal network address"),
+        ("https://169.254.169.254/latest/meta-data", "internal network address"),
+        ("http://127.0.0.1:8000/hook", "the server itself"),
+        ("https://[::1]:5432/", "the server itself"),
+        ("https://[::ffff:127.0.0.1]/", "the server itself"),
+        ("http://2130706433:6379/", "the server itself"),
+        ("https://localhost:9200/", "the server itself"),
         ("https://user:pw@hooks.example.org/", "credentials"),
         ("ftp://hooks.example.org/", "http(s)"),
     ],
@@ -56,3 +61,23 @@ def test_the_page_shows_the_secret_once(people, pages_as):
     assert 'data-testid="webhook-secret"' in page.content.decode()
     again = client.get("/notifications/webhooks/").content.decode()
     assert "soc.utility.example" in again and 'data-testid="webhook-secret"' not in again
+
+
+def test_the_page_refuses_an_internal_url_with_the_reason(people, pages_as):
+    page = pages_as(people["operator"]).post(
+        "/notifications/webhooks/", {"url": "http://127.0.0.1:5432/"}
+    )
+    assert "must not point at the server itself" in page.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_allow_listed_internal_receiver_may_be_registered(people, api_as, settings):
+    from clearinghouse.core.egress import Allowlist
+
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse("soc-relay.internal:8080")
+    assert (
+        post(api_as(people["lab1"]), {"url": "http://soc-relay.internal:8080/in"}).status_code
+        == 201
+    )
+    refused = post(api_as(people["lab1"]), {"url": "http://soc-relay.internal:9090/in"})
+    assert refused.status_code == 422 and "https" in refused.json()["detail"][0]["msg"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from clearinghouse.core.egress import PUBLIC_REFUSED, PUBLIC_UNREACHABLE, Allowlist
 from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import (
     SIGNATURE_HEADER,
@@ -25,12 +27,15 @@ class Receiver(BaseHTTPRequestHandler):
     """A webhook receiver on 127.0.0.1 that answers with the status it is told to."""
 
     status = 200
+    location = ""
     received: list[tuple[dict[str, str], bytes]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.received.append((dict(self.headers), body))
         self.send_response(Receiver.status)
+        if Receiver.location:
+            self.send_header("Location", Receiver.location)
         self.end_headers()
 
     def log_message(self, *args: object) -> None:
@@ -38,13 +43,24 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver() -> Iterator[str]:
-    Receiver.received, Receiver.status = [], 200
+def receiver(settings) -> Iterator[str]:
+    """The receiver's URL; the allow-list names its port (and only it), as an operator would."""
+    Receiver.received, Receiver.status, Receiver.location = [], 200, ""
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(f"127.0.0.1:{server.server_port}")
     yield f"http://127.0.0.1:{server.server_port}/hook"
     server.shutdown()
+
+
+def resolving_to(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    """Every name resolves to `address` (the system resolver is faked, not our code)."""
+
+    def fake(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
 
 
 def test_a_delivered_webhook_carries_a_verifiable_signature(org, receiver):
@@ -78,7 +94,10 @@ def test_failures_are_retried_with_back_off_then_given_up(org, receiver, setting
     assert "500" in delivery.last_error
 
 
-def test_an_unreachable_endpoint_does_not_block_the_workflow(people, covered_model, api_as, org):
+def test_an_unreachable_endpoint_does_not_block_the_workflow(
+    people, covered_model, api_as, org, settings
+):
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse("127.0.0.1:9")
     register_webhook(people["lab1"].organisation, "http://127.0.0.1:9/nothing-listens-here")
     lab = api_as(people["lab1"])
     notice = lab.post(
@@ -91,7 +110,8 @@ def test_an_unreachable_endpoint_does_not_block_the_workflow(people, covered_mod
     delivery = Delivery.objects.get(channel="webhook")
     assert attempt(delivery) is not None  # failed, rescheduled
     delivery.refresh_from_db()
-    assert delivery.status == "pending" and "Connection refused" in delivery.last_error
+    assert delivery.status == "pending" and delivery.last_error == PUBLIC_UNREACHABLE
+    assert "Connection refused" in delivery.error_detail  # for admins only
 
 
 def test_subscriptions_filter_events(org, receiver):
@@ -119,17 +139,47 @@ def test_the_worker_sends_queued_mail_after_the_transaction_commits(org, user_in
 def test_a_webhook_host_that_resolves_to_an_internal_address_is_never_called(org, monkeypatch):
     lab = org("Lab", "lab")
     register_webhook(lab, "https://hooks.example.org/in")
-    import socket
-
-    def internal(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
-
-    monkeypatch.setattr(socket, "getaddrinfo", internal)
+    resolving_to(monkeypatch, "10.0.0.7")
     connected: list[object] = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
     [delivery] = notify("notice.decided", subject="s", payload={"notice": 1}, organisations=[lab])
     attempt(delivery)
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.attempts == 1
-    assert "non-public address 10.0.0.7" in delivery.last_error
+    assert delivery.last_error == PUBLIC_REFUSED
+    assert "private address 10.0.0.7" in delivery.error_detail
     assert connected == []
+
+
+def test_what_the_lab_is_told_of_a_failure_reveals_no_host_or_port(
+    people, api_as, receiver, monkeypatch, settings
+):
+    """Names pointed at an open and a closed port of the server itself read alike to the lab."""
+    settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist()  # the receiver is not allow-listed here
+    open_port = receiver.rsplit(":", 1)[1].split("/")[0]
+    lab = people["lab1"].organisation
+    register_webhook(lab, f"https://open.lab.example:{open_port}/in")
+    register_webhook(lab, "https://closed.lab.example:9/in")
+    resolving_to(monkeypatch, "127.0.0.1")  # DNS rebinding to loopback
+    deliveries = notify("notice.decided", subject="s", payload={}, organisations=[lab])
+    for delivery in deliveries:
+        attempt(delivery)
+    assert Receiver.received == []
+    listed = api_as(people["lab1"]).get("/api/notifications/deliveries").json()
+    assert {d["last_error"] for d in listed} == {PUBLIC_REFUSED}
+    shown = (
+        json.dumps(listed) + api_as(people["lab1"]).get("/notifications/webhooks/").content.decode()
+    )
+    assert "127.0.0.1" not in shown and "error_detail" not in shown
+    assert all("loopback address 127.0.0.1" in d.error_detail for d in Delivery.objects.all())
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(org, receiver):
+    Receiver.status, Receiver.location = 307, "http://127.0.0.1:6379/"
+    lab = org("Lab", "lab")
+    register_webhook(lab, receiver)
+    [delivery] = notify("notice.decided", subject="s", payload={}, organisations=[lab])
+    attempt(delivery)
+    delivery.refresh_from_db()
+    assert len(Receiver.received) == 1
+    assert delivery.last_error == "the endpoint answered HTTP 307"

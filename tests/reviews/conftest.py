@@ -7,7 +7,18 @@ from typing import Any
 
 import pytest
 
+from clearinghouse.core.review import AccessKind, Decision
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.services import register_model
+from clearinghouse.reviews.inputs import DecideTrack, GrantAccess, RecordFinding
+from clearinghouse.reviews.models import Finding
+
+#: Typed inputs the workflow tests reuse.
+GRANT = GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="hf/org/model")
+NOTE_WORTHY = RecordFinding(
+    category=Finding.Category.OTHER, severity=Finding.Severity.LOW, title="t", description="d"
+)
+CLEARED = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
 
 
 @pytest.fixture
@@ -33,7 +44,9 @@ def people(cast, org, user_in) -> dict[str, Any]:
 
 @pytest.fixture
 def covered_model(people, declaration):
-    return register_model(people["lab1"], declaration(name="Frontier", training_compute_flop=2e26))
+    return register_model(
+        people["lab1"], RegisterModel(**declaration(name="Frontier", training_compute_flop=2e26))
+    )
 
 
 def in_days(days: int) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from clearinghouse.audit.models import AuditEvent
+from clearinghouse.frontier.inputs import ActivatePolicy, RegisterModel
 from clearinghouse.frontier.services import activate_policy, register_model
 from clearinghouse.reviews.models import Notice
 
@@ -45,7 +46,7 @@ def test_release_inside_the_notice_period_is_refused_with_the_earliest_date(
 
 
 def test_the_draft_policy_moves_the_notice_period_to_90_days(people, covered_model, api_as):
-    activate_policy(people["admin"], "eo-2026-draft")
+    activate_policy(people["admin"], ActivatePolicy(policy_id="eo-2026-draft"))
     lab = api_as(people["lab1"])
     refused = post(
         lab,
@@ -62,7 +63,7 @@ def test_the_draft_policy_moves_the_notice_period_to_90_days(people, covered_mod
 
 
 def test_mandatory_policy_requires_disclosures_before_submission(people, covered_model, api_as):
-    activate_policy(people["admin"], "eo-2026-mandatory")
+    activate_policy(people["admin"], ActivatePolicy(policy_id="eo-2026-mandatory"))
     lab = api_as(people["lab1"])
     notice = post(
         lab,
@@ -112,7 +113,7 @@ def test_illegal_transitions_are_409_naming_the_allowed_ones(people, covered_mod
 
 
 def test_uncovered_and_foreign_models_are_refused(people, declaration, api_as, covered_model):
-    small = register_model(people["lab1"], declaration(name="Small"))
+    small = register_model(people["lab1"], RegisterModel(**declaration(name="Small")))
     lab = api_as(people["lab1"])
     response = post(
         lab, "/api/reviews/notices", {"ai_model_id": small.pk, "planned_release_date": in_days(45)}
@@ -136,3 +137,15 @@ def test_past_release_date_is_refused(people, covered_model, api_as):
         {"ai_model_id": covered_model.pk, "planned_release_date": yesterday},
     )
     assert response.status_code == 422
+
+
+def test_a_draft_edit_names_unknown_fields_and_a_submitted_notice_is_not_edited(
+    people, submitted, api_as
+):
+    lab = api_as(people["lab1"])
+    url = f"/api/reviews/notices/{submitted['id']}"
+    unknown = lab.patch(url, {"status": "decided"}, content_type="application/json")
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "status"
+    late = lab.patch(url, {"stress_test_results": "x"}, content_type="application/json")
+    assert late.status_code == 409 and "this one is submitted" in late.json()["detail"]
+    assert Notice.objects.get().status == "submitted"

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def notice_ids(client) -> set[int]:
-    return {n["id"] for n in client.get("/api/reviews/notices").json()}
+    return {n["id"] for n in client.get("/api/reviews/notices").json()["items"]}
 
 
 def test_only_admins_and_the_tracks_lead_assign_reviewers_of_that_track(people, submitted, api_as):
@@ -96,18 +96,18 @@ def test_labs_see_released_findings_only_and_never_reviewer_notes(
     post(reviewer, f"/api/reviews/tracks/{ns}/notes", {"body": "SECRET-NOTE: ask the NSA desk"})
     lab = api_as(people["lab1"])
     url = f"/api/reviews/notices/{under_review['id']}/findings"
-    assert lab.get(url).json() == []
+    assert lab.get(url).json() == {"items": [], "count": 0}
     assert post(lab, f"/api/reviews/findings/{finding.json()['id']}/release").status_code == 404
     civ = api_as(people["civ_reviewer"])
-    assert civ.get(url).json() == []  # findings belong to their track
+    assert civ.get(url).json()["count"] == 0  # findings belong to their track
     assert (
         post(reviewer, f"/api/reviews/findings/{finding.json()['id']}/release").status_code == 200
     )
-    assert [f["title"] for f in lab.get(url).json()] == ["Writes working exploits"]
+    assert [f["title"] for f in lab.get(url).json()["items"]] == ["Writes working exploits"]
     page = pages_as(people["lab1"]).get(f"/reviews/notices/{under_review['id']}/").content.decode()
     assert "Writes working exploits" in page
     assert "Internal-only hunch" not in page and "SECRET-NOTE" not in page
-    assert lab.get(f"/api/reviews/tracks/{ns}/notes").json() == []
+    assert lab.get(f"/api/reviews/tracks/{ns}/notes").json()["count"] == 0
     assert Delivery.objects.filter(event="finding.released", recipient="lab1@example.org").exists()
 
 
@@ -119,7 +119,7 @@ def test_bad_findings_are_refused_per_field(people, under_review, api_as):
         {"category": "vibes", "severity": "extreme", "title": "", "description": ""},
     )
     assert response.status_code == 422
-    assert {d["loc"][0] for d in response.json()["detail"]} == {
+    assert {d["loc"][-1] for d in response.json()["detail"]} == {
         "category",
         "severity",
         "title",
@@ -141,7 +141,7 @@ def test_both_tracks_decide_and_the_most_restrictive_wins(people, under_review, 
         f"/api/reviews/tracks/{ids['national_security']}/decision",
         {"decision": "cleared_with_conditions", "rationale": "ok"},
     )
-    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["conditions"]
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "conditions"
     first = post(
         ns,
         f"/api/reviews/tracks/{ids['national_security']}/decision",
@@ -218,3 +218,27 @@ def test_labs_never_see_who_reviews_their_notice(people, under_review, api_as, p
     lead = api_as(people["ns_lead"]).get(f"/api/reviews/notices/{notice_id}").json()
     ns_track = next(t for t in lead["tracks"] if t["track"] == "national_security")
     assert ns_track["reviewers"] == [people["ns_reviewer"].username]
+
+
+def test_the_decision_body_is_the_typed_command_in_the_openapi_document(client):
+    schema = client.get("/api/openapi.json").json()
+    route = schema["paths"]["/api/reviews/tracks/{track_id}/decision"]["post"]
+    body = route["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("/DecideTrack")
+    components = schema["components"]["schemas"]
+    decision = components["DecideTrack"]["properties"]["decision"]
+    enum = components[decision["$ref"].rsplit("/", 1)[-1]]["enum"] if "$ref" in decision else []
+    assert enum == ["cleared", "cleared_with_conditions", "not_cleared"]
+    listed = schema["paths"]["/api/reviews/notices"]["get"]["responses"]["200"]
+    page = listed["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(components[page]["properties"]) == {"items", "count"}
+
+
+def test_an_unknown_decision_is_refused_by_the_typed_body(people, under_review, api_as):
+    response = post(
+        api_as(people["ns_reviewer"]),
+        f"/api/reviews/tracks/{under_review['track_ids']['national_security']}/decision",
+        {"decision": "maybe", "rationale": "x", "extra": 1},
+    )
+    assert response.status_code == 422
+    assert {d["loc"][-1] for d in response.json()["detail"]} == {"decision", "extra"}

@@ -1,13 +1,17 @@
 """API for the signed-in account: who am I, and my API tokens."""
 
-from __future__ import annotations
-
 import datetime as dt
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
+from clearinghouse.paging import Paged
+
+from .inputs import IssueToken
 from .models import ApiToken, User
 from .permissions import signed_in
 from .services import issue_token, revoke_token
@@ -31,12 +35,6 @@ class MeOut(Schema):
     username: str
     role: str
     organisation: OrganisationOut | None
-
-
-class TokenIn(Schema):
-    """A name to recognise the token by."""
-
-    name: str
 
 
 class TokenOut(Schema):
@@ -63,13 +61,14 @@ def me(request: HttpRequest) -> User:
 
 
 @router.get("/tokens", response=list[TokenOut])
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    """My API tokens (without secrets)."""
-    return list(signed_in(request).api_tokens.order_by("-created_at"))
+@paginate(Paged)
+def list_tokens(request: HttpRequest, **kwargs: Any) -> QuerySet[ApiToken]:
+    """My API tokens (without secrets), newest first."""
+    return signed_in(request).api_tokens.order_by("-created_at", "-id")
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+def create_token(request: HttpRequest, payload: IssueToken) -> Status[dict[str, object]]:
     """Issue a token; copy it now, it is not shown again."""
     token, secret = issue_token(signed_in(request), payload.name)
     return Status(201, TokenOut.from_orm(token).model_dump() | {"token": secret})

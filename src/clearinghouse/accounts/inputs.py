@@ -1,15 +1,42 @@
-"""Typed inputs of the accounts app's commands (see clearinghouse.inputs)."""
+"""Typed inputs of the account commands, shared by the API, the pages and the CLI."""
 
 from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from clearinghouse.core.sectors import Sector
 from clearinghouse.inputs import Command
 
-from .models import OrganisationKind, ReviewTrack
+from .models import OrganisationKind, ReviewTrack, Role
+
+
+class IssueToken(Command):
+    """A name to recognise a new API token by (a blank name becomes "token")."""
+
+    name: Annotated[str, Field(max_length=100)] = "token"
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        return value or "token"
+
+
+class CreateUser(Command):
+    """A user to create (from the command line, the demo, a bench): a role and a password."""
+
+    username: Annotated[str, Field(min_length=1, max_length=150)]
+    password: SecretStr
+    role: Role
+    email: Annotated[str, Field(max_length=254)] = ""
+
+    @field_validator("password")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 8:
+            raise ValueError("the password must have at least 8 characters")
+        return value
 
 
 class NewOrganisation(Command):

@@ -105,8 +105,10 @@ class User(AbstractUser):
 
     @property
     def is_program_admin(self) -> bool:
-        """Admins of the platform (role admin or Django superuser) see everything."""
-        return self.role == Role.ADMIN or self.is_superuser
+        """Whether the user administers the platform; the rule is `permissions.is_program_admin`."""
+        from .permissions import is_program_admin
+
+        return is_program_admin(self)
 
 
 class ApiToken(models.Model):

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import User
+from .models import ApiToken, Role, User
 
 M = TypeVar("M", bound=Model)
 AnyUser = User | AnonymousUser
@@ -62,7 +62,7 @@ def visible(source: type[M] | QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
         return queryset.filter(public) if public is not None else queryset.none()
     if not user.is_active:
         return queryset.none()
-    if user.is_program_admin:
+    if is_program_admin(user):
         return queryset
     rule = _RULES.get(queryset.model)
     condition = rule(user) if rule is not None else Q(pk__in=[])
@@ -104,6 +104,21 @@ def actions() -> list[str]:
     return sorted(_ACTIONS)
 
 
+def is_program_admin(user: User) -> bool:
+    """Admins of the platform (role admin or Django superuser) see everything and may do all."""
+    return user.role == Role.ADMIN or user.is_superuser
+
+
+def program_admins() -> QuerySet[User]:
+    """The active platform admins (told of submissions, overdue reviews and decisions)."""
+    return User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+
+
+def administers_platform(role: Role) -> bool:
+    """Whether users of `role` run the platform: Django staff and superusers, no tenant needed."""
+    return role == Role.ADMIN
+
+
 def has_role(user: User, *roles: str) -> bool:
     """The role test the apps' rules are written with (nowhere else compares roles)."""
     return user.role in roles
@@ -124,3 +139,18 @@ def signed_in(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("sign in first")
     return user
+
+
+@action_rule("accounts.issue_token", denied="sign in first")
+def _issue_token(user: User, obj: object) -> bool:
+    return True
+
+
+@action_rule("accounts.revoke_token", denied="only the token's owner revokes it")
+def _revoke_token(user: User, token: ApiToken) -> bool:
+    return token.user_id == user.pk
+
+
+@action_rule("accounts.admin_site", denied="only administrators use the admin site")
+def _admin_site(user: User, obj: object) -> bool:
+    return is_program_admin(user)

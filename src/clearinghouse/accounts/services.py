@@ -6,19 +6,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clearinghouse.audit.services import audited, record
-from clearinghouse.errors import Conflict
+from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.inputs import parse
+from clearinghouse.workflow import locked
 
-from .inputs import NewOrganisation
+from .inputs import CreateUser, IssueToken, NewOrganisation
 from .models import ROLE_ORGANISATION_KIND, ApiToken, Organisation, Role, User
+from .permissions import administers_platform, require
 
 
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; the secret is returned once and never stored in clear."""
+    """Create a token for `user`; the secret is returned once and never stored in clear.
+
+    Takes the name alone, parsed here with `IssueToken` (the API's body schema too): every
+    test, bench and command that needs a client issues tokens this way.
+    """
+    require(user, "accounts.issue_token")
+    command = parse(IssueToken, {"name": name})
     secret = ApiToken.new_secret()
-    with transaction.atomic():
+    with audited():
         token = ApiToken.objects.create(
             user=user,
-            name=name[:100] or "token",
+            name=command.name,
             digest=ApiToken.digest_of(secret),
             hint=secret[: len(ApiToken.PREFIX) + 4],
         )
@@ -31,12 +40,17 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def revoke_token(user: User, token: ApiToken) -> None:
+def revoke_token(user: User, token: ApiToken) -> ApiToken:
     """Revoke one of the user's tokens; it stops working at once."""
-    with transaction.atomic():
+    with audited():
+        token = locked(token)
+        require(user, "accounts.revoke_token", token)
+        if token.revoked_at is not None:
+            raise Conflict("this token is already revoked")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(actor=user, action="token.revoked", subject=token, after={"hint": token.hint})
+    return token
 
 
 def user_for_token(secret: str) -> User | None:
@@ -57,34 +71,48 @@ def user_for_token(secret: str) -> User | None:
 def create_user(
     *, username: str, password: str, role: Role, organisation: Organisation | None, email: str = ""
 ) -> User:
-    """Create a user, checking that the role belongs to the organisation's kind."""
+    """Create a user, checking the input (`CreateUser`) and that the role fits the organisation.
+
+    Keyword arguments rather than the command itself: the demo, the benches, the test
+    fixtures and `createuser` create users this way; the rules are `CreateUser`'s.
+    """
+    command = parse(
+        CreateUser,
+        {"username": username, "password": password, "role": role, "email": email},
+    )
+    role = Role(command.role)
     expected_kind = ROLE_ORGANISATION_KIND[role]
-    if organisation is None and role != Role.ADMIN:
-        raise ValueError(f"a {role.label} must belong to an organisation")
+    platform = administers_platform(role)
+    if organisation is None and not platform:
+        raise InvalidInput.single("organisation", f"a {role.label} must belong to an organisation")
     if organisation is not None and organisation.kind != expected_kind:
-        raise ValueError(
+        raise InvalidInput.single(
+            "organisation",
             f"a {role.label} belongs to an organisation of kind {expected_kind.label}, "
-            f"not {organisation.get_kind_display()}"
+            f"not {organisation.get_kind_display()}",
         )
-    user = User.objects.create_user(
-        username=username,
-        password=password,
-        email=email,
-        role=role,
-        organisation=organisation,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
-    )
-    record(
-        actor=None,
-        action="user.created",
-        subject=user,
-        after={
-            "username": username,
-            "role": role.value,
-            "organisation": organisation.name if organisation else None,
-        },
-    )
+    if User.objects.filter(username=command.username).exists():
+        raise Conflict(f"a user named {command.username!r} already exists")
+    with audited():
+        user = User.objects.create_user(
+            username=command.username,
+            password=command.password.get_secret_value(),
+            email=command.email,
+            role=role,
+            organisation=organisation,
+            is_staff=platform,
+            is_superuser=platform,
+        )
+        record(
+            actor=None,
+            action="user.created",
+            subject=user,
+            after={
+                "username": command.username,
+                "role": role.value,
+                "organisation": organisation.name if organisation else None,
+            },
+        )
     return user
 
 

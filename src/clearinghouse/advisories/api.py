@@ -1,7 +1,5 @@
 """API of the advisory store: list and read advisories, export them as an OSV zip."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -9,10 +7,13 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.paging import Paged
 
 from . import services
+from .inputs import AdvisoryFilter
 from .models import Advisory
 
 router = Router(tags=["advisories"])
@@ -45,31 +46,11 @@ class AdvisoryDetailOut(AdvisoryOut):
     document: dict[str, Any]
 
 
-class AdvisoryFilter(Schema):
-    """Narrow the list by package: ecosystem and normalised name, as the index keys them."""
-
-    ecosystem: str | None = None
-    package: str | None = None
-    limit: int = 100
-    offset: int = 0
-
-
-def filtered(advisories: QuerySet[Advisory], filters: AdvisoryFilter) -> QuerySet[Advisory]:
-    """Apply the list filters (shared by the API and the page)."""
-    if filters.ecosystem:
-        advisories = advisories.filter(packages__ecosystem=filters.ecosystem)
-    if filters.package:
-        advisories = advisories.filter(packages__name=filters.package)
-    return advisories.distinct()
-
-
 @router.get("/", response=list[AdvisoryOut])
-def list_advisories(request: HttpRequest, filters: Query[AdvisoryFilter]) -> list[Advisory]:
+@paginate(Paged)
+def list_advisories(request: HttpRequest, filters: Query[AdvisoryFilter]) -> QuerySet[Advisory]:
     """Advisories, newest change first; every signed-in user sees the whole store."""
-    advisories = filtered(visible(Advisory, signed_in(request)), filters)
-    limit = max(1, min(filters.limit, 1000))
-    window = advisories.prefetch_related("packages")[filters.offset : filters.offset + limit]
-    return list(window)
+    return services.advisories_for(signed_in(request), filters).prefetch_related("packages")
 
 
 @router.get("/export", response={200: None})

@@ -4,14 +4,17 @@ Imported OSV records are public reference data, so every role may read them and 
 them for the offline scanner. No `public_rule` is declared: the clearinghouse's own
 advisories will share this store under TLP markings, and what anonymous visitors may see
 (TLP:CLEAR, published) is decided with them.
+
+Actions: coordinators and admins load feeds (the instance's own command line may too, as
+no user: `import_osv(actor=None)`).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import visibility_rule
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.permissions import action_rule, is_program_admin, visibility_rule
 
 from .models import Advisory, AffectedPackage
 
@@ -24,3 +27,8 @@ def _advisories(user: User) -> Q:
 @visibility_rule(AffectedPackage)
 def _packages(user: User) -> Q:
     return Q()
+
+
+@action_rule("advisories.import", denied="only coordinators and admins import advisories")
+def _import(user: User, obj: object) -> bool:
+    return is_program_admin(user) or user.role == Role.COORDINATOR

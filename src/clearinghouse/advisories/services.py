@@ -1,7 +1,8 @@
 """Importing OSV feeds into the store (new, changed, unchanged, withdrawn) and exporting them.
 
 A re-import touches only records whose `modified` is newer than the stored one, and tells the
-scanning side (`signals.advisories_changed`, after commit) exactly which package keys changed.
+scanning side (`signals.advisories_changed`, inside the import's transaction, so the re-match
+it queues commits with the change) exactly which package keys changed.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require, visible
 from clearinghouse.audit.services import record
 from clearinghouse.core.formats.osv import Advisory as OSVAdvisory
 from clearinghouse.core.formats.osv import OSVFormatError, parse_osv, read_osv
 from clearinghouse.core.matching import AdvisoryIndex, PackageKey
 
+from .inputs import AdvisoryFilter
 from .models import Advisory, AdvisoryImport, AffectedPackage
 from .severity import severity_of
 from .signals import advisories_changed
@@ -53,11 +55,6 @@ class ImportReport:
     lenient: list[str] = field(default_factory=list)
 
 
-def may_import(user: User | None) -> bool:
-    """The instance's own command line (no user), coordinators and admins load feeds."""
-    return user is None or user.is_program_admin or user.role == Role.COORDINATOR
-
-
 def import_osv(
     path: Path, *, actor: User | None = None, progress: Callable[[str], None] | None = None
 ) -> ImportReport:
@@ -67,8 +64,8 @@ def import_osv(
     commit hashes (a schema rule real feeds break; GIT ranges are never evaluated) are
     accepted and reported in `lenient`.
     """
-    if not may_import(actor):
-        raise PermissionDenied("only coordinators and admins import advisories")
+    if actor is not None:  # None: the instance's own command line
+        require(actor, "advisories.import")
     run = AdvisoryImport.objects.create(source=str(path), imported_by=actor)
     report = ImportReport(run)
 
@@ -152,11 +149,11 @@ def _store_batch(batch: tuple[OSVAdvisory, ...], report: ImportReport) -> None:
             for ecosystem, name in AdvisoryIndex.keys_for(newest[osv_id])
         )
         if changed_ids:
-            keys = sorted(touched)
-            transaction.on_commit(
-                lambda: advisories_changed.send(
-                    sender=Advisory, keys=[list(key) for key in keys], advisory_ids=changed_ids
-                )
+            # In the transaction: the follow-up task commits with the change or not at all.
+            advisories_changed.send(
+                sender=Advisory,
+                keys=[list(key) for key in sorted(touched)],
+                advisory_ids=changed_ids,
             )
 
 
@@ -215,6 +212,18 @@ def current_advisories(keys: Iterable[PackageKey]) -> dict[int, OSVAdvisory]:
 def parse_stored(osv_id: str, document: dict[str, object]) -> OSVAdvisory:
     """A stored record as the matcher reads it; it was validated when imported."""
     return parse_osv(document, source=osv_id, validate=False)
+
+
+def advisories_for(user: User, filters: AdvisoryFilter) -> QuerySet[Advisory]:
+    """The advisories a list shows `user`, narrowed by package (the API's and the page's)."""
+    advisories = visible(Advisory, user)
+    if not (filters.ecosystem or filters.package):
+        return advisories  # no join, so no DISTINCT: the count stays a plain COUNT(*)
+    if filters.ecosystem:
+        advisories = advisories.filter(packages__ecosystem=filters.ecosystem)
+    if filters.package:
+        advisories = advisories.filter(packages__name=filters.package)
+    return advisories.distinct()
 
 
 def export_zip(user: User) -> IO[bytes]:

@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from clearinghouse.accounts.models import Role
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.permissions import can, signed_in, visible
+from clearinghouse.errors import InvalidInput
+from clearinghouse.inputs import parse
+from clearinghouse.paging import page_of
 
-from .api import AdvisoryFilter, filtered
+from . import services
+from .inputs import AdvisoryFilter
 from .models import Advisory
 
-PAGE_SIZE = 50
+
+def _filters(request: HttpRequest) -> AdvisoryFilter:
+    """The list's filter from its URL; a value it cannot use is said and left out."""
+    chosen = {name: request.GET[name] for name in ("ecosystem", "package") if request.GET.get(name)}
+    try:
+        return parse(AdvisoryFilter, chosen)
+    except InvalidInput as error:
+        messages.error(request, f"Filter not applied: {error}")
+        return AdvisoryFilter()
 
 
 @login_required
 def advisory_list(request: HttpRequest) -> HttpResponse:
-    """Advisories, newest change first, narrowed by ecosystem and package name."""
-    filters = AdvisoryFilter(
-        ecosystem=request.GET.get("ecosystem") or None,
-        package=request.GET.get("package") or None,
+    """Advisories, newest change first, narrowed by ecosystem and package name, paged."""
+    filters = _filters(request)
+    advisories = services.advisories_for(signed_in(request), filters)
+    return render(
+        request, "advisories/list.html", {"page": page_of(request, advisories), "filters": filters}
     )
-    advisories = filtered(visible(Advisory, signed_in(request)), filters)
-    page = Paginator(advisories, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "advisories/list.html", {"page": page, "filters": filters})
 
 
 @login_required
@@ -37,6 +46,6 @@ def detail(request: HttpRequest, osv_id: str) -> HttpResponse:
         "advisory": advisory,
         "affected": advisory.document.get("affected") or [],
         "references": advisory.document.get("references") or [],
-        "sees_impact": user.is_program_admin or user.role == Role.COORDINATOR,
+        "sees_impact": can(user, "assets.see_impact"),
     }
     return render(request, "advisories/detail.html", context)

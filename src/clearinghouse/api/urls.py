@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
-from ninja.security import django_auth
 
 from clearinghouse import __version__
 from clearinghouse.accounts.api import router as accounts_router
@@ -20,7 +19,7 @@ from clearinghouse.intake.api import router as intake_router
 from clearinghouse.notifications.api import router as notifications_router
 from clearinghouse.reviews.api import router as reviews_router
 
-from .auth import TokenAuth
+from .auth import SessionAuth, TokenAuth
 from .parser import StrictJsonParser
 
 api = NinjaAPI(
@@ -31,7 +30,7 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>` (issue one at /api/accounts/tokens or with "
         "`clearinghouse token create`) or a signed-in browser session."
     ),
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
     parser=StrictJsonParser(),
 )
@@ -75,9 +74,13 @@ def _conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(
+    """401 with the scheme to use (RFC 6750); a token that was sent and refused is invalid."""
+    response = api.create_response(
         request, {"detail": "authentication required: a bearer token or a session"}, status=401
     )
+    refused = ', error="invalid_token"' if "authorization" in request.headers else ""
+    response["WWW-Authenticate"] = f'Bearer realm="clearinghouse"{refused}'
+    return response
 
 
 @api.exception_handler(HttpError)

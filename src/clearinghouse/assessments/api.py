@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.paging import Paged
 from clearinghouse.reviews.models import Notice
 
 from . import availability, runner, services
@@ -86,12 +89,13 @@ def list_suites(request: HttpRequest) -> list[availability.SuiteStatus]:
 
 
 @router.get("/runs", response=list[RunOut])
-def list_runs(request: HttpRequest, notice: int | None = None) -> list[AssessmentRun]:
-    """Runs and uploaded logs I may see, newest first; `?notice=ID` for one notice."""
+@paginate(Paged)
+def list_runs(request: HttpRequest, notice: int | None = None) -> QuerySet[AssessmentRun]:
+    """Runs and uploaded logs I may see, newest first, paged; `?notice=ID` for one notice."""
     runs = visible(AssessmentRun, signed_in(request)).select_related("organisation", "started_by")
     if notice is not None:
         runs = runs.filter(notice_id=notice)
-    return list(runs)
+    return runs
 
 
 @router.post("/notices/{notice_id}/runs", response={201: RunOut})
@@ -132,12 +136,14 @@ def resume_run(request: HttpRequest, run_id: int) -> AssessmentRun:
 
 
 @router.get("/candidates", response=list[CandidateOut])
-def list_candidates(request: HttpRequest, run: int | None = None) -> list[CandidateReport]:
-    """Vulnerabilities models reported in assessments (the desk and the notice's reviewers)."""
+@paginate(Paged)
+def list_candidates(request: HttpRequest, run: int | None = None) -> QuerySet[CandidateReport]:
+    """Vulnerabilities models reported in assessments (the desk and the notice's reviewers),
+    paged."""
     candidates = visible(CandidateReport, signed_in(request))
     if run is not None:
         candidates = candidates.filter(run_id=run)
-    return list(candidates)
+    return candidates
 
 
 @router.post("/candidates/{candidate_id}/report", response={200: CandidateOut, 201: CandidateOut})

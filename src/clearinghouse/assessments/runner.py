@@ -1,9 +1,12 @@
 """Run an assessment's suite on Inspect, inside the worker: the only place a model key is decrypted.
 
 The target model comes from the notice's usable access grant: an OpenAI-compatible endpoint
-(`openai-api/chtarget/<model>`, its key placed in `CHTARGET_API_KEY` for the duration of the
-eval and removed after, so it is never written to the eval log, the database or a page) or
-an Inspect provider string as the lab gave it. Retries, timeouts and limits come from
+(`clearinghouse-endpoint/<model>`, `endpoint.py`: the key is given to the model object and
+lent to a resumed run's model through a context variable, never put in `os.environ`, so no
+subprocess inherits it and it is never written to the eval log, the database or a page; its
+requests go through the outbound policy) or an Inspect provider string as the lab gave it.
+Agentic tasks run in docker, or in the scrubbed local sandbox (`core.sandboxes`) only for
+scripted models or where an admin allows it. Retries, timeouts and limits come from
 `settings.CLEARINGHOUSE_ASSESSMENT`, never Inspect's unbounded defaults. Logs go to the run's
 own directory; a run whose worker died resumes with `eval_retry` on its unfinished logs, which
 keeps the samples already done.
@@ -15,7 +18,6 @@ import contextlib
 import importlib
 import logging
 import math
-import os
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
@@ -33,20 +35,20 @@ from inspect_ai.hooks import Hooks, SampleEnd, hooks
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_sample_summaries
 from inspect_ai.model import GenerateConfig, Model, get_model
 
-from clearinghouse.core.outbound import UnsafeAddress, vetted_address
+from clearinghouse.core import egress
 from clearinghouse.core.review import AccessKind
+from clearinghouse.core.sandboxes import SCRUBBED_LOCAL, SandboxChoice, is_scripted, sandbox_choice
 from clearinghouse.core.suites import SUITES, Family, capability_level, family_score
 from clearinghouse.reviews.models import AccessGrant
 from clearinghouse.sealed import reveal
 
 from .availability import docker_problem
 from .catalog import AGENTIC, OPTIONAL_SUITES, OptionalSuite
+from .endpoint import PROVIDER, Grant, granted
 from .models import AssessmentRun
 
 log = logging.getLogger(__name__)
 
-SERVICE = "chtarget"
-KEY_VARIABLE = f"{SERVICE.upper()}_API_KEY"
 LOG_SUFFIXES = (".eval", ".json")
 
 
@@ -65,11 +67,22 @@ def assessments_dir() -> Path:
     return Path(configured or Path(settings.DATA_DIR) / "assessments")
 
 
-def resolve_sandbox(setting: str) -> str:
-    """`auto` means docker where a Docker engine answers, else `local` (trusted models only)."""
-    if setting != "auto":
-        return setting
-    return "local" if docker_problem() else "docker"
+def sandbox_for(model: str, bounds: Mapping[str, Any]) -> SandboxChoice:
+    """Where agentic tasks against `model` (the provider string run) would run here, or why
+    they are refused: the sandbox setting, the Docker engine and the admin's local setting."""
+    setting = str(bounds["sandbox"])
+    return sandbox_choice(
+        setting,
+        docker_problem=docker_problem() if setting == "auto" else None,
+        scripted=is_scripted(model),
+        allow_local=bool(settings.CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX),
+    )
+
+
+def target_model(grant: AccessGrant, override: str = "") -> str:
+    """The provider string a run of the grant evaluates (no secret involved)."""
+    name = override or grant.model
+    return f"{PROVIDER}/{name}" if grant.kind == AccessKind.OPENAI_COMPATIBLE else name
 
 
 @dataclass(frozen=True)
@@ -92,36 +105,31 @@ def describe_target(grant: AccessGrant, override: str = "") -> str:
 
 def target_for(grant: AccessGrant, override: str = "") -> Target:
     """The Inspect model of a grant; decrypts the key, so call it only inside the worker."""
-    name = override or grant.model
+    model = target_model(grant, override)
     if grant.kind == AccessKind.OPENAI_COMPATIBLE:
         _vet_endpoint(grant.base_url)
         secret = reveal(grant.secret_ciphertext) if grant.secret_ciphertext else ""
-        return Target(model=f"openai-api/{SERVICE}/{name}", base_url=grant.base_url, secret=secret)
-    return Target(model=name, model_args=dict(grant.provider_args))
+        return Target(model=model, base_url=grant.base_url, secret=secret)
+    return Target(model=model, model_args=dict(grant.provider_args))
+
+
+def outbound_allow() -> egress.Allowlist:
+    """The internal destinations the admin lets the server call (CLEARINGHOUSE_OUTBOUND_ALLOW)."""
+    allow: egress.Allowlist = settings.CLEARINGHOUSE_OUTBOUND_ALLOW
+    return allow
 
 
 def _vet_endpoint(base_url: str) -> None:
     # The lab chose this URL: refuse one whose name now resolves into the internal network
-    # (checked when the run starts; the HTTP client resolves again when it connects).
+    # before any work starts (the HTTP client vets it again on every request). The detail
+    # (which address) goes to the log; the run says only that the policy refused it.
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        vetted_address(parts.hostname or "", port)
-    except UnsafeAddress as error:
-        raise AssessmentFailed(f"the granted endpoint is refused: {error}") from None
-
-
-@contextlib.contextmanager
-def credentials(target: Target) -> Iterator[None]:
-    """Put the key where Inspect's OpenAI-compatible provider reads it, for this block only."""
-    if not target.secret:
-        yield
-        return
-    os.environ[KEY_VARIABLE] = target.secret
-    try:
-        yield
-    finally:
-        os.environ.pop(KEY_VARIABLE, None)
+        egress.vet(parts.hostname or "", port, outbound_allow())
+    except egress.Refused as error:
+        log.warning("granted endpoint %s refused: %s", base_url, error)
+        raise AssessmentFailed(f"the granted endpoint was {egress.PUBLIC_REFUSED}") from None
 
 
 def generate_config(bounds: Mapping[str, Any]) -> GenerateConfig:
@@ -140,6 +148,7 @@ def build_model(target: Target, bounds: Mapping[str, Any]) -> Model:
         target.model,
         config=generate_config(bounds),
         base_url=target.base_url,
+        api_key=target.secret or None,
         memoize=False,
         **target.model_args,
     )
@@ -151,6 +160,8 @@ def task_for(family: str, bounds: Mapping[str, Any], sandbox: str) -> Task:
         return optional_task(OPTIONAL_SUITES[family], bounds)
     args: dict[str, Any] = {"limit": bounds["sample_limit"], "token_limit": bounds["token_limit"]}
     if family in AGENTIC:
+        # "local" (the setting's word, and older runs' record) is always the scrubbed sandbox
+        sandbox = SCRUBBED_LOCAL if sandbox == "local" else sandbox
         args |= {"sandbox": sandbox, "message_limit": bounds["message_limit"]}
     return SUITES[family](**args)
 
@@ -267,13 +278,15 @@ def _finished_samples(eval_log: EvalLog) -> int:
     return sum(1 for summary in summaries if not summary.error)
 
 
-_RAISED = re.compile(r"raised (\w+)")
+_RAISED = re.compile(r"raised (\w+)|^(Refused)\(")
 _EXPLAINED = {
     "APIConnectionError": "the model endpoint could not be reached (connection error)",
     "APITimeoutError": "the model endpoint did not answer in time",
     "OpenAIResponseError": "the endpoint's reply was not a valid model response",
     "AuthenticationError": "the endpoint refused the credentials (HTTP 401)",
     "JSONDecodeError": "the endpoint's reply was not a valid model response",
+    # which address or port (a redirect hop, a changed DNS answer) goes to the log only
+    "Refused": f"the model endpoint was {egress.PUBLIC_REFUSED}",
 }
 
 
@@ -282,8 +295,11 @@ def failure_reason(eval_log: EvalLog, secret: str = "") -> str:
     family = family_of(eval_log)
     message = eval_log.error.message if eval_log.error else f"status {eval_log.status}"
     raised = _RAISED.search(message)
-    if raised and raised.group(1) in _EXPLAINED:
-        message = f"{_EXPLAINED[raised.group(1)]} ({raised.group(1)})"
+    name = (raised.group(1) or raised.group(2)) if raised else ""
+    if name in _EXPLAINED:
+        if name == "Refused":
+            log.warning("assessment %s: %s", family, message)
+        message = f"{_EXPLAINED[name]} ({name})"
     elif "Error code: 401" in message:
         message = f"{_EXPLAINED['AuthenticationError']}: {message}"
     return scrub(f"{family}: {message}", secret)
@@ -315,6 +331,11 @@ def evaluate(
 
     `model` replaces the grant's model (tests and the benchmark pass a scripted mockllm).
     """
+    if any(family in AGENTIC for family in run.families) and run.sandbox != "docker":
+        # checked again here: the admin setting may have changed since the run was queued
+        choice = sandbox_for(target.model, {"sandbox": "local"})
+        if choice.refused and model is None:
+            raise AssessmentFailed(f"the local sandbox is refused: {choice.refused}")
     directory = assessments_dir() / f"run-{run.pk}"
     directory.mkdir(parents=True, exist_ok=True)
     tasks = {family: task_for(family, bounds, run.sandbox) for family in run.families}
@@ -335,7 +356,7 @@ def evaluate(
         samples_done=already,
     )
     options = eval_options(bounds)
-    with credentials(target), counting(run.pk, already):
+    with granted(Grant(target.secret, outbound_allow())), counting(run.pk, already):
         if to_retry:
             eval_retry([h.location for h in to_retry], log_dir=str(directory), **options)
         if fresh:

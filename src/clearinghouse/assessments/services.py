@@ -28,8 +28,10 @@ from django.utils import timezone
 from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import Model
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import audited, record
+from clearinghouse.core.assessment_lifecycle import RUN_LIFECYCLE, RunStatus
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
 from clearinghouse.core.suites import capability_level, family_score
@@ -37,14 +39,18 @@ from clearinghouse.errors import Conflict, FieldError, InvalidInput
 from clearinghouse.frontier.models import AIModel, Determination
 from clearinghouse.frontier.policies import active_policy
 from clearinghouse.frontier.services import redetermine
+from clearinghouse.inputs import parse
 from clearinghouse.intake import services as intake
 from clearinghouse.notifications.services import notify
 from clearinghouse.reviews import services as reviews
+from clearinghouse.reviews.inputs import RecordFinding
 from clearinghouse.reviews.models import Notice, TrackReview
 from clearinghouse.reviews.permissions import track_reviews_of
+from clearinghouse.workflow import advance, locked
 
 from . import availability, runner
 from .catalog import (
+    AGENTIC,
     FINDING_CATEGORY,
     LEVEL_NAMES,
     OPTIONAL_SUITES,
@@ -53,6 +59,7 @@ from .catalog import (
     families_of,
 )
 from .models import AssessmentRun, CandidateReport
+from .permissions import is_notice_lab
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +77,6 @@ def my_tracks(user: User, notice: Notice) -> QuerySet[TrackReview]:
     return TrackReview.objects.filter(track_reviews_of(user), notice=notice).distinct()
 
 
-def can_assess(user: User, notice: Notice) -> bool:
-    """Reviewers on the notice's tracks and admins start and resume runs."""
-    return bool(user.is_program_admin or my_tracks(user, notice).exists())
-
-
-def _require_assessor(user: User, notice: Notice) -> None:
-    if not can_assess(user, notice):
-        raise PermissionDenied("only reviewers assigned to this notice and admins run assessments")
-
-
 def _state(run: AssessmentRun) -> dict[str, Any]:
     return {
         "status": run.status,
@@ -91,9 +88,10 @@ def _state(run: AssessmentRun) -> dict[str, Any]:
 
 
 def _enqueue(run: AssessmentRun) -> None:
+    """Queue the run's task in the caller's transaction: it commits with the run, or neither."""
     from .tasks import run_assessment
 
-    transaction.on_commit(lambda: run_assessment.enqueue(run.pk))
+    run_assessment.enqueue(run.pk)
 
 
 def start_run(
@@ -108,7 +106,7 @@ def start_run(
     The run keeps its bounds (`bounds` over the settings' `CLEARINGHOUSE_ASSESSMENT`), so a
     resumption runs under the same limits as the start, whatever the settings are by then.
     """
-    _require_assessor(user, notice)
+    require(user, "assessments.run", notice)
     errors = []
     families = families_of(suite)
     if families is None:
@@ -133,7 +131,11 @@ def start_run(
             raise Conflict(f"{suite} cannot run here: {problem}")
         sandbox = "docker"  # the suite's own images, defined in inspect_evals
     else:
-        sandbox = runner.resolve_sandbox(str(limits["sandbox"]))
+        assert families is not None  # unknown suites were refused above
+        choice = runner.sandbox_for(runner.target_model(grant, model), limits)
+        if choice.refused and any(family in AGENTIC for family in families):
+            raise Conflict(f"{suite} cannot run here: {choice.refused}")
+        sandbox = choice.sandbox
     assert families is not None  # unknown suites were refused above
     with transaction.atomic():
         run = AssessmentRun.objects.create(
@@ -168,18 +170,20 @@ def is_stale(run: AssessmentRun, now: dt.datetime | None = None) -> bool:
 
 
 def resume_run(user: User, run: AssessmentRun) -> AssessmentRun:
-    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry)."""
-    _require_assessor(user, run.notice)
-    if run.uploaded:
-        raise Conflict("an uploaded log cannot be resumed")
-    if not (run.status == AssessmentRun.Status.FAILED or is_stale(run)):
-        raise Conflict(
-            f"only failed or stalled runs are resumed; this one is {run.status} "
-            "(allowed: failed, running without progress)"
-        )
-    with transaction.atomic():
+    """Queue a failed or stalled run again; finished samples are kept (Inspect's eval_retry).
+
+    The row is re-read under a lock: a copy that another request resumed meanwhile is a 409.
+    """
+    with audited():
+        run = locked(run, AssessmentRun.objects.select_related("notice"))
+        require(user, "assessments.run", run.notice)
+        if run.uploaded:
+            raise Conflict("an uploaded log cannot be resumed")
+        if run.status == AssessmentRun.Status.RUNNING and not is_stale(run):
+            raise Conflict("this run is running and still reporting progress; it is not resumed")
         before = _state(run)
-        run.status, run.failure_reason, run.finished_at = AssessmentRun.Status.QUEUED, "", None
+        advance(run, RUN_LIFECYCLE, RunStatus.QUEUED)
+        run.failure_reason, run.finished_at = "", None
         run.save(update_fields=["status", "failure_reason", "finished_at"])
         record(
             actor=user, action="assessment.resumed", subject=run, before=before, after=_state(run)
@@ -313,7 +317,7 @@ def _draft_findings(run: AssessmentRun) -> None:
         }
         for track in my_tracks(starter, run.notice):
             try:
-                reviews.record_finding(starter, track, data)
+                reviews.record_finding(starter, track, parse(RecordFinding, data))
             except (PermissionDenied, Conflict, InvalidInput) as error:
                 log.info("no finding drafted on %s for run %s: %s", track, run.pk, error)
 
@@ -375,9 +379,8 @@ def upload_log(user: User, notice: Notice, upload: UploadedFile, max_bytes: int)
     The log must be a completed run of one of the suite's tasks; it is validated with Inspect's
     reader and scored like our runs, but never changes the model's level or drafts findings.
     """
-    own_lab = user.role == Role.DEVELOPER and user.organisation_id == notice.organisation_id
-    if not (own_lab or can_assess(user, notice)):
-        raise PermissionDenied("the notice's lab, its reviewers and admins upload eval logs")
+    require(user, "assessments.upload_log", notice)
+    own_lab = is_notice_lab(user, notice)
     if notice.status in (NoticeStatus.WITHDRAWN, NoticeStatus.RELEASED):
         raise Conflict(f"logs are no longer taken on a {notice.status} notice")
     name = Path(upload.name or "log").name
@@ -553,8 +556,7 @@ def send_candidate(user: User, candidate: CandidateReport) -> tuple[CandidateRep
     Sending it again returns the report already made and creates nothing: the candidate keeps
     its report, and intake's idempotency key (derived from the candidate) catches a race.
     """
-    if not intake.is_coordinator(user):
-        raise PermissionDenied("only the clearinghouse desk (coordinators) files candidates")
+    require(user, "assessments.send_candidate", candidate)
     with transaction.atomic():
         locked = (
             CandidateReport.objects.select_for_update()

@@ -9,9 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.permissions import can, signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
-from clearinghouse.intake import services as intake
 from clearinghouse.reviews.models import Notice
 
 from . import runner, services
@@ -74,7 +73,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "samples": samples,
         "levels": _levels(run),
-        "can_resume": services.can_assess(signed_in(request), run.notice)
+        "can_resume": can(signed_in(request), "assessments.run", run.notice)
         and not run.uploaded
         and (run.status == AssessmentRun.Status.FAILED or services.is_stale(run)),
         "candidates": visible(CandidateReport, signed_in(request)).filter(run=run),
@@ -120,7 +119,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
     user = signed_in(request)
     rows = visible(CandidateReport, user).select_related("run", "ai_model")
-    context = {"candidates": rows[:500], "can_send": intake.is_coordinator(user)}
+    context = {"candidates": rows[:500], "can_send": can(user, "intake.triage")}
     return render(request, "assessments/candidates.html", context)
 
 

@@ -1,21 +1,24 @@
 """API of operator scanning: upload SBOM assets, read components and findings, change statuses."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.advisories.models import Advisory
 from clearinghouse.errors import InvalidInput
+from clearinghouse.inputs import parse
+from clearinghouse.paging import Paged
 
 from . import services
-from .models import Asset, Component, Finding
+from .inputs import ChangeFindingStatus, FindingFilter, RegisterAsset, ReplaceSbom
+from .models import Asset, AssetRevision, Component, Finding, FindingStatusChange
 
 router = Router(tags=["operator scanning"])
 
@@ -45,7 +48,7 @@ class AssetOut(Schema):
 
     @staticmethod
     def resolve_open_findings(asset: Asset) -> int:
-        return services.open_findings(asset.findings.all()).count()
+        return int(asset.open_count)  # type: ignore[attr-defined]  # services.assets_for
 
 
 class ComponentOut(Schema):
@@ -89,14 +92,6 @@ class FindingOut(Schema):
         return finding.advisory.summary
 
 
-class StatusIn(Schema):
-    """A status the operator sets: open, accepted_risk (with reason and expiry), remediated."""
-
-    status: str
-    reason: str = ""
-    expires: dt.date | None = None
-
-
 class SectorImpactOut(Schema):
     """How many operators, assets and components of one sector an advisory affects."""
 
@@ -115,9 +110,7 @@ class ImpactOut(Schema):
 
 
 def _visible_asset(request: HttpRequest, asset_id: int) -> Asset:
-    return get_object_or_404(
-        visible(Asset, signed_in(request)).select_related("organisation"), pk=asset_id
-    )
+    return get_object_or_404(services.assets_for(signed_in(request)), pk=asset_id)
 
 
 def read_upload(upload: UploadedFile) -> bytes:
@@ -130,18 +123,19 @@ def read_upload(upload: UploadedFile) -> bytes:
 
 
 @router.get("/", response=list[AssetOut])
-def list_assets(request: HttpRequest) -> list[Asset]:
+@paginate(Paged)
+def list_assets(request: HttpRequest) -> QuerySet[Asset]:
     """Assets I may see: my organisation's; coordinators and admins see every operator's."""
-    return list(visible(Asset, signed_in(request)).select_related("organisation"))
+    return services.assets_for(signed_in(request))
 
 
 @router.post("/", response={201: AssetOut})
 def upload_asset(request: HttpRequest, name: Form[str], sbom: File[UploadedFile]) -> Status[Asset]:
     """Upload an SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) as a named asset; matched now."""
-    asset = services.upload_asset(
-        signed_in(request), name=name, data=read_upload(sbom), filename=sbom.name or ""
-    )
-    return Status(201, asset)
+    user = signed_in(request)
+    command = parse(RegisterAsset, {"name": name, "filename": (sbom.name or "")[:255]})
+    asset = services.upload_asset(user, command, read_upload(sbom))
+    return Status(201, _visible_asset(request, asset.pk))
 
 
 class RevisionOut(Schema):
@@ -161,15 +155,15 @@ class RevisionOut(Schema):
 def replace_sbom(request: HttpRequest, asset_id: int, sbom: File[UploadedFile]) -> Any:
     """Upload a new version of the asset's SBOM: removed components' findings are closed."""
     asset = _visible_asset(request, asset_id)
-    return services.replace_sbom(
-        signed_in(request), asset, data=read_upload(sbom), filename=sbom.name or ""
-    )
+    command = parse(ReplaceSbom, {"filename": (sbom.name or "")[:255]})
+    return services.replace_sbom(signed_in(request), asset, command, read_upload(sbom))
 
 
 @router.get("/{asset_id}/revisions", response=list[RevisionOut])
-def list_revisions(request: HttpRequest, asset_id: int) -> list[Any]:
+@paginate(Paged)
+def list_revisions(request: HttpRequest, asset_id: int) -> QuerySet[AssetRevision]:
     """The asset's SBOM versions, newest first."""
-    return list(_visible_asset(request, asset_id).revisions.all())
+    return _visible_asset(request, asset_id).revisions.all()
 
 
 @router.get("/findings/{finding_id}", response=FindingOut)
@@ -181,10 +175,37 @@ def get_finding(request: HttpRequest, finding_id: int) -> Finding:
 
 
 @router.post("/findings/{finding_id}/status", response=FindingOut)
-def change_status(request: HttpRequest, finding_id: int, payload: StatusIn) -> Finding:
-    """Set a finding's status; the change is audited."""
+def change_status(request: HttpRequest, finding_id: int, payload: ChangeFindingStatus) -> Finding:
+    """Set a finding's status (the owning operator or an admin); audited.
+
+    409 when the move is not allowed from the finding's current status (named in the answer),
+    or when `seen` is given and the finding has moved since.
+    """
     finding = get_finding(request, finding_id)
-    return services.change_finding_status(signed_in(request), finding, **payload.model_dump())
+    services.change_finding_status(signed_in(request), finding, payload)
+    return get_finding(request, finding_id)
+
+
+class StatusChangeOut(Schema):
+    """One move of a finding's status; `by` is hidden from viewers who may not know the actor."""
+
+    from_status: str
+    status: str
+    risk_expires: dt.date | None
+    at: dt.datetime
+    why: str
+    by: str
+
+    @staticmethod
+    def resolve_by(change: FindingStatusChange, context: dict[str, Any]) -> str:
+        return services.changed_by(signed_in(context["request"]), change)
+
+
+@router.get("/findings/{finding_id}/changes", response=list[StatusChangeOut])
+@paginate(Paged)
+def finding_changes(request: HttpRequest, finding_id: int) -> QuerySet[FindingStatusChange]:
+    """A finding's timeline: every change of its status, oldest first."""
+    return services.status_changes(signed_in(request), get_finding(request, finding_id))
 
 
 @router.get("/impact/{advisory_id}", response=ImpactOut)
@@ -202,15 +223,16 @@ def get_asset(request: HttpRequest, asset_id: int) -> Asset:
 
 
 @router.get("/{asset_id}/components", response=list[ComponentOut])
-def list_components(request: HttpRequest, asset_id: int) -> list[Component]:
+@paginate(Paged)
+def list_components(request: HttpRequest, asset_id: int) -> QuerySet[Component]:
     """The asset's components, with why any could not be evaluated."""
-    return list(_visible_asset(request, asset_id).components.filter(removed_at__isnull=True))
+    return _visible_asset(request, asset_id).components.filter(removed_at__isnull=True)
 
 
 @router.get("/{asset_id}/findings", response=list[FindingOut])
-def list_findings(request: HttpRequest, asset_id: int, status: str | None = None) -> list[Finding]:
+@paginate(Paged)
+def list_findings(
+    request: HttpRequest, asset_id: int, filters: Query[FindingFilter]
+) -> QuerySet[Finding]:
     """The asset's findings, optionally of one status."""
-    findings = _visible_asset(request, asset_id).findings.select_related("advisory", "component")
-    if status:
-        findings = findings.filter(status=status)
-    return list(findings)
+    return services.findings_of(_visible_asset(request, asset_id), filters)

@@ -1,23 +1,14 @@
-"""Page forms for scanning; the rules live in `services`, shared with the API."""
+"""Page forms for scanning: they parse fields; the rules live in `inputs`, shared with the API."""
 
 from __future__ import annotations
 
 from django import forms
 
-from clearinghouse.errors import InvalidInput
-
-from .services import OPERATOR_STATUSES
-
-
-class _ServiceErrors(forms.Form):
-    def add_service_errors(self, error: InvalidInput) -> None:
-        """Show each rule the input broke next to its field."""
-        for item in error.errors:
-            field = item.loc[-1] if item.loc and item.loc[-1] in self.fields else None
-            self.add_error(field, item.msg)
+from .inputs import OperatorStatus
+from .models import Finding
 
 
-class AssetUploadForm(_ServiceErrors):
+class AssetUploadForm(forms.Form):
     """An SBOM file and the name of the system it describes."""
 
     name = forms.CharField(max_length=200, help_text="The system this SBOM describes.")
@@ -32,11 +23,15 @@ class SbomReplaceForm(forms.Form):
     sbom = forms.FileField(label="New SBOM", help_text="The system's current SBOM.")
 
 
-class FindingStatusForm(_ServiceErrors):
+_LABELS = {status: Finding.Status(status.value).label for status in OperatorStatus}
+
+
+class FindingStatusForm(forms.Form):
     """What the operator did about a finding."""
 
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in OPERATOR_STATUSES])
+    status = forms.ChoiceField(choices=[(s.value, _LABELS[s]) for s in OperatorStatus])
     reason = forms.CharField(required=False, help_text="Required when accepting the risk.")
     expires = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Risk accepted until"
     )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from clearinghouse.accounts.models import User
 from clearinghouse.advisories.services import batched, current_advisories
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import Entry, record_many
 from clearinghouse.core.matching import Component as Key
 from clearinghouse.core.matching import Match, PackageKey
-from clearinghouse.core.scanning import build_index
+from clearinghouse.core.scanning import MATCHING_LIFECYCLE, FindingStatus, build_index
 
-from .models import Asset, Component, Finding
+from .models import Asset, Component, Finding, FindingStatusChange
 
 BATCH_SIZE = 2000
 #: What matching reads of a component.
@@ -133,6 +134,7 @@ def _apply(
     outcome: MatchOutcome,
 ) -> None:
     created = []
+    moves = _Moves()
     for key, (component, match) in wanted.items():
         finding = existing.get(key)
         if finding is None:
@@ -146,7 +148,7 @@ def _apply(
                 )
             )
         elif finding.status == Finding.Status.RESOLVED:
-            _set_status(finding, Finding.Status.OPEN, "matches again", match)
+            moves.add(finding, FindingStatus.OPEN, "matches again", match)
             outcome.opened.append(finding)
             outcome.assets.add(finding.asset_id)
         elif (finding.verdict, finding.reason) != (match.verdict.value, match.reason):
@@ -157,32 +159,70 @@ def _apply(
     outcome.assets.update(finding.asset_id for finding in created)
     for key, finding in existing.items():
         if key not in wanted and finding.status != Finding.Status.RESOLVED:
-            _set_status(finding, Finding.Status.RESOLVED, "the advisory no longer matches", None)
+            moves.add(finding, FindingStatus.RESOLVED, "the advisory no longer matches", None)
             outcome.closed += 1
             outcome.assets.add(finding.asset_id)
+    moves.save(actor=None)
 
 
-def close_findings(findings: Iterable[Finding], why: str) -> int:
-    """Mark findings "no longer applies" (each change audited); returns how many changed."""
-    closed = 0
-    for finding in findings:
-        if finding.status != Finding.Status.RESOLVED:
-            _set_status(finding, Finding.Status.RESOLVED, why, None)
-            closed += 1
-    return closed
+def close_findings(findings: QuerySet[Finding], why: str, *, actor: User | None) -> int:
+    """Mark findings "no longer applies" in bulk, locking them first; returns how many changed.
+
+    One UPDATE, one insert of status changes and one `record_many` per batch of findings,
+    however many there are: the audit events join the caller's unit of work (one append).
+    """
+    moves = _Moves()
+    live = findings.exclude(status=Finding.Status.RESOLVED).order_by("pk")
+    for finding in live.select_for_update(of=("self",)):
+        moves.add(finding, FindingStatus.RESOLVED, why, None)
+    moves.save(actor=actor)
+    return len(moves.findings)
 
 
-def _set_status(finding: Finding, status: str, why: str, match: Match | None) -> None:
-    before = {"status": finding.status}
-    finding.status = status
-    finding.status_changed_at = timezone.now()
-    if match is not None:
-        finding.verdict, finding.reason = match.verdict.value, match.reason
-    finding.save(update_fields=["status", "status_changed_at", "verdict", "reason"])
-    record(
-        actor=None,
-        action="finding.status_changed",
-        subject=finding,
-        before=before,
-        after={"status": status, "why": why},
-    )
+@dataclass
+class _Moves:
+    """Status moves made by matching, checked against its lifecycle and saved together."""
+
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[FindingStatusChange] = field(default_factory=list)
+
+    def add(self, finding: Finding, status: FindingStatus, why: str, match: Match | None) -> None:
+        MATCHING_LIFECYCLE.check(FindingStatus(finding.status), status)
+        now = timezone.now()
+        self.changes.append(
+            FindingStatusChange(
+                finding=finding,
+                from_status=finding.status,
+                from_risk_expires=finding.risk_expires,
+                status=status.value,
+                at=now,
+                why=why,
+            )
+        )
+        finding.status, finding.status_changed_at = status.value, now
+        if match is not None:
+            finding.verdict, finding.reason = match.verdict.value, match.reason
+        self.findings.append(finding)
+
+    def save(self, *, actor: User | None) -> None:
+        """Write the moves: findings and change rows in bulk, one audit event each."""
+        if not self.findings:
+            return
+        for change in self.changes:
+            change.actor = actor
+        fields = ["status", "status_changed_at", "verdict", "reason"]
+        Finding.objects.bulk_update(self.findings, fields, batch_size=BATCH_SIZE)
+        FindingStatusChange.objects.bulk_create(self.changes, batch_size=BATCH_SIZE)
+        record_many(
+            [
+                Entry(
+                    actor=actor,
+                    action="finding.status_changed",
+                    subject=change.finding,
+                    before={"status": change.from_status},
+                    after={"status": change.status, "why": change.why},
+                    occurred_at=change.at,
+                )
+                for change in self.changes
+            ]
+        )

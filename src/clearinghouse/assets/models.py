@@ -127,3 +127,32 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory} in {self.component}"
+
+
+class FindingStatusChange(models.Model):
+    """One move of a finding's status: the feature data of the trend and a finding's timeline.
+
+    Written in the transaction that changes the finding (by the operator's command or by
+    matching), so the trend never has to read the audit log back.
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Finding.Status.choices)
+    from_risk_expires = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Finding.Status.choices)
+    risk_expires = models.DateField(null=True, blank=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    why = models.TextField(blank=True, help_text="The operator's reason or matching's.")
+
+    class Meta:
+        ordering = ["finding", "at", "pk"]
+        indexes = [
+            models.Index(fields=["at"], name="findingchange_at"),
+            models.Index(fields=["finding", "at"], name="findingchange_finding_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.from_status} -> {self.status}"

@@ -1,62 +1,57 @@
 """The scanning workflow: upload an SBOM as an asset, change a finding's status, see impact.
 
-Each state change is audited; findings' own creation is summarised per matching run.
+Each command is one `audited()` unit of work; a finding's status changes are also written to
+its own table (`FindingStatusChange`), which the trend and the timeline read.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from clearinghouse.accounts.models import OrganisationKind, Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require, visible
 from clearinghouse.advisories.models import Advisory, Severity
-from clearinghouse.audit.models import AuditEvent
-from clearinghouse.audit.services import Entry, record, record_many
+from clearinghouse.advisories.services import batched
+from clearinghouse.audit.permissions import actor_shown
+from clearinghouse.audit.services import Entry, audited, record, record_many
 from clearinghouse.core.formats.sbom import SbomError, read_sbom
-from clearinghouse.core.scanning import matchable
-from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.core.scanning import FINDING_LIFECYCLE, FindingStatus, matchable
+from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.notifications.models import Delivery, WebhookEndpoint
 from clearinghouse.notifications.services import notify
+from clearinghouse.workflow import advance, locked
 
-from .matching import MatchOutcome, close_findings, match_components
-from .models import Asset, AssetRevision, Component, Finding
+from .inputs import (
+    ChangeFindingStatus,
+    FindingFilter,
+    OperatorStatus,
+    RegisterAsset,
+    ReplaceSbom,
+)
+from .matching import BATCH_SIZE, MatchOutcome, close_findings, match_components
+from .models import Asset, AssetRevision, Component, Finding, FindingStatusChange
+from .permissions import operators_of
 
 #: Largest SBOM accepted (override with the CLEARINGHOUSE_MAX_SBOM_BYTES setting).
 DEFAULT_MAX_SBOM_BYTES = 100 * 1024 * 1024
 #: Findings listed in one notice (the rest are counted, and on the operator's dashboard).
 NOTIFIED_FINDINGS = 500
-OPERATOR_STATUSES = (
-    Finding.Status.OPEN,
-    Finding.Status.ACCEPTED_RISK,
-    Finding.Status.REMEDIATED,
-)
 
 
 def max_sbom_bytes() -> int:
     """The upload limit in force."""
     return int(getattr(settings, "CLEARINGHOUSE_MAX_SBOM_BYTES", DEFAULT_MAX_SBOM_BYTES))
-
-
-def _require_operator(user: User) -> None:
-    if not (
-        user.role == Role.OPERATOR
-        and user.organisation is not None
-        and user.organisation.kind == OrganisationKind.OPERATOR
-    ):
-        raise PermissionDenied("only operators of critical infrastructure register assets")
 
 
 def _components(asset: Asset, sbom_components: Iterable[Any]) -> Iterable[Component]:
@@ -74,12 +69,9 @@ def _components(asset: Asset, sbom_components: Iterable[Any]) -> Iterable[Compon
         )
 
 
-def _read(data: bytes, filename: str, problems: list[FieldError] | None = None) -> Any:
-    problems = problems or []
+def _read(data: bytes, filename: str) -> Any:
     if len(data) > max_sbom_bytes():
-        problems.append(FieldError(("sbom",), f"larger than the {max_sbom_bytes():,}-byte limit"))
-    if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput.single("sbom", f"larger than the {max_sbom_bytes():,}-byte limit")
     try:
         return read_sbom(data, filename or None, max_bytes=max_sbom_bytes())
     except SbomError as error:
@@ -90,22 +82,28 @@ def _identity(component: Component) -> tuple[str, str, str]:
     return (component.name, component.version, component.purl)
 
 
-def replace_sbom(user: User, asset: Asset, *, data: bytes, filename: str = "") -> AssetRevision:
+#: Why a removed component's findings are closed.
+REMOVED = "the component is no longer in the asset's SBOM"
+
+
+def replace_sbom(user: User, asset: Asset, command: ReplaceSbom, data: bytes) -> AssetRevision:
     """The operator uploads a new version of an asset's SBOM; components are diffed.
 
     Components in both versions (same name, version and purl) keep their findings and the
     operator's statuses; new ones are matched; removed ones are kept, marked removed, and
-    their findings closed as "no longer applies" (each change audited), so history stays.
+    their findings closed as "no longer applies" in bulk (one status change row and one
+    audit event each, appended to the chain once with the replacement), so history stays.
     """
-    if not (user.role == Role.OPERATOR and asset.organisation_id == user.organisation_id):
-        raise PermissionDenied("only the operator that owns the asset replaces its SBOM")
-    sbom = _read(data, filename)
+    require(user, "assets.manage", asset)
+    sbom = _read(data, command.filename)
     now = timezone.now()
-    with transaction.atomic():
-        asset = Asset.objects.select_for_update().get(pk=asset.pk)
-        pool: dict[tuple[str, str, str], list[Component]] = defaultdict(list)
-        for component in asset.components.filter(removed_at__isnull=True):
-            pool[_identity(component)].append(component)
+    with audited():
+        asset = locked(asset)
+        require(user, "assets.manage", asset)
+        pool: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        current = asset.components.filter(removed_at__isnull=True)
+        for pk, *identity in current.values_list("pk", "name", "version", "purl"):
+            pool[(identity[0], identity[1], identity[2])].append(pk)
         added, kept = [], 0
         for component in _components(asset, sbom.components):
             if pool.get(_identity(component)):
@@ -113,11 +111,11 @@ def replace_sbom(user: User, asset: Asset, *, data: bytes, filename: str = "") -
                 kept += 1
             else:
                 added.append(component)
-        removed = [component for left in pool.values() for component in left]
-        Component.objects.filter(pk__in=[c.pk for c in removed]).update(removed_at=now)
+        removed = [pk for left in pool.values() for pk in left]
+        for chunk in batched(removed, BATCH_SIZE):
+            Component.objects.filter(pk__in=chunk).update(removed_at=now)
         closed = close_findings(
-            Finding.objects.filter(component__in=[c.pk for c in removed]),
-            "the component is no longer in the asset's SBOM",
+            asset.findings.filter(component__removed_at__isnull=False), REMOVED, actor=user
         )
         Component.objects.bulk_create(added, batch_size=5000)
         outcome = match_components(added)
@@ -127,7 +125,7 @@ def replace_sbom(user: User, asset: Asset, *, data: bytes, filename: str = "") -
             "components": asset.component_count,
         }
         asset.revision += 1
-        asset.filename, asset.sbom_format = filename[:255], sbom.format.value
+        asset.filename, asset.sbom_format = command.filename, sbom.format.value
         asset.spec_version, asset.size_bytes = sbom.spec_version[:20], len(data)
         asset.component_count, asset.uploaded_by, asset.uploaded_at = (
             len(sbom.components),
@@ -167,22 +165,19 @@ def replace_sbom(user: User, asset: Asset, *, data: bytes, filename: str = "") -
     return revision
 
 
-def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> Asset:
+def upload_asset(user: User, command: RegisterAsset, data: bytes) -> Asset:
     """An operator registers an SBOM as a named asset; every component is matched at once."""
-    _require_operator(user)
-    assert user.organisation is not None
-    name = name.strip()
-    problems = []
-    if not name or len(name) > 200:
-        problems.append(FieldError(("name",), "give the asset a name of 1 to 200 characters"))
-    sbom = _read(data, filename, problems)
-    with transaction.atomic():
+    require(user, "assets.upload")
+    organisation = user.organisation
+    assert organisation is not None  # the rule asks for an operator organisation
+    sbom = _read(data, command.filename)
+    with audited():
         try:
             with transaction.atomic():
                 asset = Asset.objects.create(
-                    organisation=user.organisation,
-                    name=name,
-                    filename=filename[:255],
+                    organisation=organisation,
+                    name=command.name,
+                    filename=command.filename,
                     sbom_format=sbom.format.value,
                     spec_version=sbom.spec_version[:20],
                     size_bytes=len(data),
@@ -191,7 +186,7 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
                 )
         except IntegrityError:
             raise Conflict(
-                f"{user.organisation.name} already has an asset named {name!r}"
+                f"{organisation.name} already has an asset named {command.name!r}"
             ) from None
         Component.objects.bulk_create(_components(asset, sbom.components), batch_size=5000)
         AssetRevision.objects.create(
@@ -212,7 +207,7 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
             action="asset.uploaded",
             subject=asset,
             after={
-                "name": name,
+                "name": command.name,
                 "format": sbom.format.value,
                 "components": len(sbom.components),
                 "not_evaluable": asset.components.exclude(problem="").count(),
@@ -222,43 +217,40 @@ def upload_asset(user: User, *, name: str, data: bytes, filename: str = "") -> A
     return asset
 
 
-def change_finding_status(
-    user: User,
-    finding: Finding,
-    *,
-    status: str,
-    reason: str = "",
-    expires: dt.date | None = None,
-) -> Finding:
-    """The operator records what it did: accepted the risk (reason, expiry), remediated, open."""
-    if not (
-        user.is_program_admin
-        or (user.role == Role.OPERATOR and finding.asset.organisation_id == user.organisation_id)
-    ):
-        raise PermissionDenied("only the operator that owns the asset changes its findings")
-    if status not in OPERATOR_STATUSES:
-        allowed = ", ".join(OPERATOR_STATUSES)
-        raise InvalidInput.single("status", f"must be one of {allowed}")
-    if finding.status == Finding.Status.RESOLVED:
-        raise Conflict("the finding no longer applies (its advisory no longer matches)")
-    if finding.status == status:
-        raise Conflict(f"the finding is already {status}")
-    if status == Finding.Status.ACCEPTED_RISK:
-        problems = []
-        if not reason.strip():
-            problems.append(FieldError(("reason",), "say why the risk is accepted"))
-        if expires is None or expires <= timezone.now().date():
-            problems.append(FieldError(("expires",), "an accepted risk needs a future expiry"))
-        if problems:
-            raise InvalidInput(problems)
-    before = _status_state(finding)
-    finding.status = status
-    finding.status_changed_at = timezone.now()
-    accepted = status == Finding.Status.ACCEPTED_RISK
-    finding.risk_reason = reason.strip() if accepted else ""
-    finding.risk_expires = expires if accepted else None
-    with transaction.atomic():
+def change_finding_status(user: User, finding: Finding, command: ChangeFindingStatus) -> Finding:
+    """The operator records what it did: accepted the risk (reason, expiry), remediated, open.
+
+    The finding is re-read under a lock: a caller whose copy is stale (`seen` differs, or
+    the move is no longer allowed from the status the finding is really in) gets a 409
+    naming that status. The change is written to the finding's status changes (the trend's
+    and the timeline's data) and audited, in one transaction.
+    """
+    with audited():
+        finding = locked(finding, Finding.objects.select_related("asset", "advisory"))
+        require(user, "assets.manage", finding.asset)
+        if command.seen is not None and finding.status != command.seen:
+            raise Conflict(
+                f"the finding is now {finding.get_status_display().lower()} "
+                f"({finding.status}): it changed after you loaded it"
+            )
+        before = _status_state(finding)
+        previous = advance(finding, FINDING_LIFECYCLE, FindingStatus(command.status))
+        accepted = command.status == OperatorStatus.ACCEPTED_RISK
+        change = FindingStatusChange(
+            finding=finding,
+            from_status=previous.value,
+            from_risk_expires=finding.risk_expires,
+            status=finding.status,
+            risk_expires=command.expires if accepted else None,
+            at=timezone.now(),
+            actor=user,
+            why=command.reason if accepted else "",
+        )
+        finding.status_changed_at = change.at
+        finding.risk_reason = change.why
+        finding.risk_expires = change.risk_expires
         finding.save(update_fields=["status", "status_changed_at", "risk_reason", "risk_expires"])
+        change.save()
         record(
             actor=user,
             action="finding.status_changed",
@@ -277,12 +269,58 @@ def _status_state(finding: Finding) -> dict[str, Any]:
     }
 
 
+def status_changes(user: User, finding: Finding) -> QuerySet[FindingStatusChange]:
+    """A finding's timeline: its status changes the user may see, oldest first."""
+    changes = visible(FindingStatusChange, user).filter(finding=finding)
+    return changes.select_related("actor").order_by("at", "pk")
+
+
+def changed_by(viewer: User, change: FindingStatusChange) -> str:
+    """Who made a change, as `viewer` may know it (the audit history's redaction rule)."""
+    if change.actor is None:
+        return "matching"
+    if actor_shown(viewer, change.actor.organisation_id):
+        return change.actor.get_username()
+    return "the clearinghouse"
+
+
+def assets_for(user: User) -> QuerySet[Asset]:
+    """The assets `user` may see, each with its open findings counted (`open_count`).
+
+    The count is a correlated subquery, computed only for the rows a page or answer holds.
+    """
+    today = timezone.now().date()
+    counted = (
+        Finding.objects.filter(asset=OuterRef("pk"))
+        .filter(_open_condition(today))
+        .order_by()
+        .values("asset")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        visible(Asset, user)
+        .select_related("organisation")
+        .annotate(open_count=Coalesce(Subquery(counted), 0))
+    )
+
+
+def findings_of(asset: Asset, filters: FindingFilter) -> QuerySet[Finding]:
+    """An asset's findings as its lists show them, optionally of one status."""
+    findings = asset.findings.select_related("advisory", "component")
+    if filters.status is not None:
+        findings = findings.filter(status=filters.status)
+    return findings
+
+
 def open_findings(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     """Findings still needing attention: open, or accepted risks whose acceptance expired."""
-    today = timezone.now().date()
-    return findings.filter(
-        Q(status=Finding.Status.OPEN)
-        | Q(status=Finding.Status.ACCEPTED_RISK, risk_expires__lt=today)
+    return findings.filter(_open_condition(timezone.now().date()))
+
+
+def _open_condition(today: dt.date) -> Q:
+    return Q(status=Finding.Status.OPEN) | Q(
+        status=Finding.Status.ACCEPTED_RISK, risk_expires__lt=today
     )
 
 
@@ -290,6 +328,7 @@ def open_by_severity(user: User) -> dict[str, int]:
     """Counts of the user's visible open findings per advisory severity (dashboard)."""
     rows = (
         open_findings(visible(Finding, user))
+        .order_by()  # the model's ordering would join components and assets for nothing
         .values("advisory__severity")
         .annotate(count=Count("pk"))
     )
@@ -320,11 +359,11 @@ def _was_open(status: str, expires: dt.date | None, day: dt.date) -> bool:
 def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) -> Trend:
     """How many of the user's visible findings were open, per severity, on each of `days` days.
 
-    Rebuilt from each finding's creation and its audited status changes in the window
-    (walking back from the current status through each change's `before`), so it shows what
-    was true then, as `open_by_severity` counts it now (an expired accepted risk is open).
-    Findings open throughout are counted by the database; only those that changed in the
-    window, and accepted risks, are replayed one by one.
+    Rebuilt from each finding's creation and its status changes in the window (the
+    `FindingStatusChange` rows: the first one's `from_status` is what held before it), so it
+    shows what was true then, as `open_by_severity` counts it now (an expired accepted risk
+    is open). Findings open throughout are counted by the database; only those that changed
+    in the window, and accepted risks, are replayed one by one.
     """
     now = now or timezone.now()
     day_list = [now.date() - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
@@ -334,38 +373,42 @@ def open_trend(user: User, *, days: int = 30, now: dt.datetime | None = None) ->
         min(now, dt.datetime.combine(d, dt.time(), tzinfo=dt.UTC) + end_of) for d in day_list
     ]
     findings = visible(Finding, user)
-    events = AuditEvent.objects.filter(
-        action="finding.status_changed",
-        object_type=Finding._meta.label_lower,
-        occurred_at__gt=snapshots[0] - dt.timedelta(days=1),
-        object_id__in=findings.annotate(key=Cast("pk", CharField())).values("key"),
-    ).values_list("object_id", "occurred_at", "before", "after")
-    changes: dict[int, list[tuple[dt.datetime, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
-    for object_id, occurred_at, before, after in events.order_by("sequence"):
-        changes[int(object_id)].append((occurred_at, _state_of(before), _state_of(after)))
+    rows = (
+        FindingStatusChange.objects.filter(
+            finding__in=findings, at__gt=snapshots[0] - dt.timedelta(days=1)
+        )
+        .order_by("finding_id", "at", "pk")
+        .values_list(
+            "finding_id", "at", "from_status", "from_risk_expires", "status", "risk_expires"
+        )
+    )
+    # Per finding: what held before its first change in the window, then each change's state.
+    changes: dict[int, list[_State]] = {}
+    for finding_id, at, from_status, from_expires, status, expires in rows.iterator(5000):
+        if finding_id not in changes:
+            changes[finding_id] = [(at, from_status, from_expires)]
+        changes[finding_id].append((at, status, expires))
     series = {severity: [0] * days for severity in Severity.values}
     steady = (
         findings.filter(status=Finding.Status.OPEN, created_at__lte=now)
+        .order_by()
         .values_list("advisory__severity", TruncDate("created_at"))
         .annotate(count=Count("pk"))
     )
     for severity, created, count in steady:
         _add(series[severity], bisect.bisect_left(day_list, created), len(day_list), count)
     replayed = findings.filter(Q(pk__in=list(changes)) | Q(status=Finding.Status.ACCEPTED_RISK))
-    rows = replayed.values_list("pk", "status", "risk_expires", "created_at", "advisory__severity")
-    for pk, status, expires, created_at, severity in rows.iterator(chunk_size=5000):
+    current = replayed.values_list(
+        "pk", "status", "risk_expires", "created_at", "advisory__severity"
+    )
+    for pk, status, expires, created_at, severity in current.iterator(chunk_size=5000):
         counts = series[severity]
         if status == Finding.Status.OPEN:  # counted as steady above: replace by its history
             _add(counts, bisect.bisect_left(day_list, created_at.date()), len(day_list), -1)
-        history = changes.get(pk, [])
         states: list[_State] = [(created_at, status, expires)]
-        if history:
-            first = history[0][1]
-            states = [(created_at, first.get("status", status), _expiry(first))]
-            states += [
-                (at, state.get("status", status), _expiry(state)) for at, _, state in history[:-1]
-            ]
-            states.append((history[-1][0], status, expires))
+        if pk in changes:
+            _, first, first_expiry = changes[pk][0]
+            states = [(created_at, first, first_expiry), *changes[pk][1:]]
         ends: list[dt.datetime | None] = [at for at, _, _ in states[1:]]
         for (since, state, expiry), until in zip(states, [*ends, None], strict=True):
             first_day = bisect.bisect_left(snapshots, since)
@@ -381,30 +424,20 @@ def _add(counts: list[int], start: int, stop: int, amount: int) -> None:
         counts[index] += amount
 
 
-def _state_of(text: str) -> dict[str, Any]:
-    state = json.loads(text) if text else {}
-    return state if isinstance(state, dict) else {}
-
-
-def _expiry(state: dict[str, Any]) -> dt.date | None:
-    value = state.get("risk_expires")
-    return dt.date.fromisoformat(value) if isinstance(value, str) else None
-
-
 def impact(user: User, advisory: Advisory) -> list[dict[str, Any]]:
     """Per sector: how many operators, assets and components an advisory affects (coordinators).
 
     Findings that no longer apply or were remediated are not counted; unknown verdicts are.
     """
-    if not (user.is_program_admin or user.role == Role.COORDINATOR):
-        raise PermissionDenied("the impact view is for coordinators")
+    require(user, "assets.see_impact")
     findings = (
         visible(Finding, user)
         .filter(advisory=advisory)
         .exclude(status__in=[Finding.Status.RESOLVED, Finding.Status.REMEDIATED])
     )
     rows = (
-        findings.values("asset__organisation__sector")
+        findings.order_by()
+        .values("asset__organisation__sector")
         .annotate(
             operators=Count("asset__organisation", distinct=True),
             assets=Count("asset", distinct=True),
@@ -439,9 +472,7 @@ def notify_operators(opened: list[Finding]) -> list[Delivery]:
         by_organisation[finding.asset.organisation_id].append(finding)
     # Two queries for every organisation at once: a re-match can reach thousands of them.
     users: dict[int | None, list[User]] = defaultdict(list)
-    for user in User.objects.filter(
-        organisation_id__in=by_organisation, role=Role.OPERATOR, is_active=True
-    ).select_related("organisation"):
+    for user in operators_of(by_organisation).select_related("organisation"):
         users[user.organisation_id].append(user)
     hooked = set(
         WebhookEndpoint.objects.filter(

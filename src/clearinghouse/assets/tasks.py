@@ -6,17 +6,25 @@ from typing import Any
 
 from django_tasks import task
 
+from clearinghouse.audit.services import audited
+
 from . import services
 from .matching import components_for, match_components
 
 
 @task()
 def rematch(keys: list[list[str]], advisory_ids: list[str]) -> dict[str, int]:
-    """Re-match the components of the changed package keys; notify each affected operator."""
+    """Re-match the components of the changed package keys; notify each affected operator.
+
+    Findings, their notifications (delivery rows and tasks) and the audit events commit in
+    one transaction, so a worker killed at any point leaves all or nothing; run again, a
+    re-match finds the findings it made and notifies no one twice.
+    """
     components = components_for((ecosystem, name) for ecosystem, name in keys)
-    outcome = match_components(components)
-    deliveries = services.notify_operators(outcome.opened)
-    services.record_rematch(outcome, advisory_ids)
+    with audited():
+        outcome = match_components(components)
+        deliveries = services.notify_operators(outcome.opened)
+        services.record_rematch(outcome, advisory_ids)
     return {
         "components": len(components),
         "opened": len(outcome.opened),
@@ -28,5 +36,5 @@ def rematch(keys: list[list[str]], advisory_ids: list[str]) -> dict[str, int]:
 def enqueue_rematch(
     sender: Any, *, keys: list[list[str]], advisory_ids: list[str], **_: Any
 ) -> None:
-    """`advisories_changed` receiver (sent after the import committed): queue the re-match."""
+    """`advisories_changed` receiver (in the import's transaction): queue the re-match."""
     rematch.enqueue(keys, advisory_ids)

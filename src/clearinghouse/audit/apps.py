@@ -9,3 +9,7 @@ class AuditConfig(AppConfig):
     name = "clearinghouse.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        """Register the deploy checks (the signing key)."""
+        from . import checks  # noqa: F401

@@ -33,6 +33,10 @@ class AuditEvent(models.Model):
     policy_version = models.CharField(max_length=32, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Set on the last event of each append: the signed head (not covered by the hash; the
+    # signature covers the hash instead). Blank on the events in between.
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["sequence"]
@@ -77,3 +81,23 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at #{self.last_sequence}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed chain head kept every CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY events, for export.
+
+    An operator exports them (`audit export`) to somewhere the database's writers cannot reach;
+    `audit verify --checkpoints` then catches a chain rewritten even by someone with the key.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    head_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint at #{self.sequence}"

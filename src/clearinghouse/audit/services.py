@@ -18,10 +18,18 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import User
+from clearinghouse.core.checkpoints import (
+    Checkpoint,
+    PublicKeys,
+    first_mismatch,
+    first_unsigned,
+    sign,
+)
 from clearinghouse.core.hashchain import GENESIS, BrokenLink, ChainLink, canonical_json, link_hash
 from clearinghouse.core.hashchain import first_broken_link as _first_broken_link
 
-from .models import AuditChainHead, AuditEvent
+from . import signing
+from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 
 def _as_text(state: Mapping[str, Any] | None) -> str:
@@ -79,7 +87,9 @@ def append(entries: Sequence[Entry]) -> list[AuditEvent]:
     The one writer of the chain (`audited()` calls it at the end of a unit of work; `record`
     and `record_many` outside one). Each event links to the one before; the head is read and
     written once and the events are inserted together. No savepoint: it runs in the caller's
-    transaction (or its own), and a failure rolls the caller's change back too.
+    transaction (or its own), and a failure rolls the caller's change back too. The last
+    event carries the signature of the new head (one signature per append), and an append
+    that crosses a multiple of CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY stores a checkpoint.
     """
     if not entries:
         return []
@@ -109,7 +119,17 @@ def append(entries: Sequence[Entry]) -> list[AuditEvent]:
             )
             event.hash = previous = link_hash(previous, event.chain_payload())
             events.append(event)
+        signed = sign(signing.signing_key(), sequence, previous)
+        events[-1].key_id, events[-1].signature = signed.key_id, signed.signature
         AuditEvent.objects.bulk_create(events)
+        every = signing.checkpoint_every()
+        if every > 0 and sequence // every != head.last_sequence // every:
+            AuditCheckpoint.objects.create(
+                sequence=sequence,
+                head_hash=previous,
+                key_id=signed.key_id,
+                signature=signed.signature,
+            )
         AuditChainHead.objects.filter(pk=1).update(last_sequence=sequence, last_hash=previous)
     return events
 
@@ -146,11 +166,46 @@ def _links() -> Iterator[ChainLink]:
         yield ChainLink(event.sequence, event.chain_payload(), event.previous_hash, event.hash)
 
 
-def first_broken_link() -> BrokenLink | None:
-    """Recompute the whole chain from the database; None means it is intact.
+def _signed_heads() -> Iterator[Checkpoint]:
+    signed = AuditEvent.objects.exclude(signature="").order_by("sequence")
+    for sequence, head_hash, kid, signature in signed.values_list(
+        "sequence", "hash", "key_id", "signature"
+    ).iterator(chunk_size=2000):
+        yield Checkpoint(sequence, head_hash, kid, signature)
+
+
+def _hash_at(sequence: int) -> str | None:
+    found: str | None = (
+        AuditEvent.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
+    )
+    return found
+
+
+def checkpoints() -> list[Checkpoint]:
+    """The stored checkpoints and the current signed head: what `audit export` writes out."""
+    kept = [
+        Checkpoint(c.sequence, c.head_hash, c.key_id, c.signature)
+        for c in AuditCheckpoint.objects.order_by("sequence")
+    ]
+    last = AuditEvent.objects.exclude(signature="").order_by("-sequence").first()
+    if last is not None and (not kept or kept[-1].sequence != last.sequence):
+        kept.append(Checkpoint(last.sequence, last.hash, last.key_id, last.signature))
+    return kept
+
+
+def first_broken_link(
+    *,
+    keys: PublicKeys | None = None,
+    exported: Sequence[Checkpoint] = (),
+    exported_keys: PublicKeys | None = None,
+) -> BrokenLink | None:
+    """Recompute the whole chain from the database and check its signatures; None: intact.
 
     Also catches removal of the newest rows, which the chain alone cannot show, by comparing
-    its end with the chain head.
+    its end with the chain head; an append without the signing key (hashes recomputed), by
+    the signatures; and a chain rewritten since `exported` checkpoints were taken out.
+    `keys` are the public keys to trust (default: this instance's, see `signing`); exported
+    checkpoints are checked with `keys` when given, else with the keys exported with them.
     """
     broken = _first_broken_link(_links())
     if broken is not None:
@@ -165,4 +220,9 @@ def first_broken_link() -> BrokenLink | None:
             found + 1,
             f"chain ends at {found} but the head records {head.last_sequence}: events were removed",
         )
-    return None
+    trusted = signing.verification_keys(keys)
+    bad = first_unsigned(_signed_heads(), last.sequence if last else 0, trusted)
+    if bad is None:
+        checked_with = trusted if keys is not None or exported_keys is None else exported_keys
+        bad = first_mismatch(exported, _hash_at, checked_with)
+    return BrokenLink(bad.sequence, bad.reason) if bad is not None else None

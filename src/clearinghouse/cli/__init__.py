@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
@@ -17,8 +18,12 @@ from clearinghouse.core.policy import BUILTIN_POLICY_DIR, DEFAULT_POLICY_ID
 from . import (
     _admin,
     _assess,
+    _audit,
     _bench,
     _bench_intake,
+    _bench_load,
+    _bench_pages,
+    _check,
     _feeds,
     _intake,
     _models,
@@ -28,7 +33,7 @@ from . import (
     _scan,
     _server,
 )
-from ._common import EXIT_BAD_INPUT, BadInput
+from ._common import EXIT_BAD_INPUT, BadInput, add_page_options
 
 Handler = Callable[[argparse.Namespace], int]
 if TYPE_CHECKING:
@@ -77,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     _verb(verbs, "worker", _server.worker, "run a background worker").add_argument(
         "--batch", action="store_true", help="run the queued tasks, then exit"
     )
+    _verb(verbs, "sweep", _server.sweep, "re-queue tasks of dead workers and due deliveries")
     _verb(verbs, "migrate", _server.migrate, "create or upgrade the database")
+    _verb(verbs, "check", _check.check, "check the configuration").add_argument(
+        "--deploy", action="store_true", help="include the production (deploy) checks"
+    )
 
     _orgs.add_verbs(_group(verbs, "org", "organisations (tenants)"), _verb)
     user = _verb(verbs, "createuser", _admin.createuser, "create a user")
@@ -91,12 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     audit = _group(verbs, "audit", "the audit log")
-    _verb(audit, "verify", _admin.audit_verify, "verify the audit hash chain")
+    verify = _verb(audit, "verify", _audit.verify, "verify the audit chain and its signatures")
+    verify.add_argument("--checkpoints", help="a file from `audit export` to check against")
+    verify.add_argument(
+        "--public-key", help="PEM public key(s) to trust instead of this instance's"
+    )
+    export = _verb(audit, "export", _audit.export, "export signed checkpoints and public keys")
+    export.add_argument("--output", required=True, help="the file to write")
+    _verb(audit, "public-key", _audit.public_key, "print the audit signing public key")
 
     models = _group(verbs, "models", "the frontier model registry")
     register = _server_options(_verb(models, "register", _models.register, "register a model"))
     register.add_argument("model", metavar="MODEL.json", help="the lab's declaration")
-    _server_options(_verb(models, "list", _models.listing, "list models I may see"))
+    add_page_options(_server_options(_verb(models, "list", _models.listing, "list models")))
 
     _notices.add_verbs(_group(verbs, "notices", "pre-deployment review notices"), _verb)
     _verb(verbs, "clock", _admin.clock, "flag overdue notices and send reminders").add_argument(
@@ -147,8 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     rematch.add_argument("--explain", action="store_true", help="print the query plan")
     rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
     _bench_intake.add_bench_verbs(benches, _verb)
+    _bench_load.add_bench_verbs(benches, _verb)
+    _bench_pages.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
     _assess.add_bench_verbs(benches, _verb)
+    _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(
+        "--appends", type=int, default=500
+    )
     return parser
 
 
@@ -157,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except BrokenPipeError:  # the reader stopped early (`… | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except BadInput as error:
         lines = str(error).splitlines()
     except Exception as error:

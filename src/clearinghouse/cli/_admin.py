@@ -1,10 +1,10 @@
-"""`clearinghouse createuser | token create | audit verify | clock`: running an instance."""
+"""`clearinghouse createuser | token create | clock`: running an instance."""
 
 from __future__ import annotations
 
 import argparse
 
-from ._common import EXIT_FINDINGS, EXIT_OK, call, setup_django
+from ._common import EXIT_OK, call, setup_django
 
 
 def createuser(args: argparse.Namespace) -> int:
@@ -25,19 +25,6 @@ def token_create(args: argparse.Namespace) -> int:
     setup_django()
     call("issue_token", args.username, name=args.name)
     return EXIT_OK
-
-
-def audit_verify(args: argparse.Namespace) -> int:
-    """Recompute the audit hash chain; exit 1 and name the first broken link if any."""
-    setup_django()
-    from clearinghouse.audit.services import first_broken_link
-
-    broken = first_broken_link()
-    if broken is None:
-        print("audit chain intact")
-        return EXIT_OK
-    print(f"audit chain broken at event #{broken.sequence}: {broken.reason}")
-    return EXIT_FINDINGS
 
 
 def clock(args: argparse.Namespace) -> int:

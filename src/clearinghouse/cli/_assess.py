@@ -198,8 +198,11 @@ def _bench_notice() -> tuple[Any, Any]:
 
     from clearinghouse.accounts.models import Organisation, Role
     from clearinghouse.accounts.services import create_user
+    from clearinghouse.core.review import AccessKind
+    from clearinghouse.frontier.inputs import RegisterModel
     from clearinghouse.frontier.services import register_model
     from clearinghouse.reviews import services as reviews
+    from clearinghouse.reviews.inputs import AssignReviewer, FileNotice, GrantAccess
 
     password = secrets.token_urlsafe()
     lab = Organisation.objects.create(name="Bench Lab", kind="lab")
@@ -215,20 +218,23 @@ def _bench_notice() -> tuple[Any, Any]:
     release = (dt.date.today() + dt.timedelta(days=60)).isoformat()
     model = register_model(
         developer,
-        {
-            "name": "Bench",
-            "version": "1",
-            "training_compute_flop": 2e26,
-            "planned_release_date": release,
-        },
+        RegisterModel(
+            name="Bench",
+            version="1",
+            training_compute_flop=2e26,
+            planned_release_date=dt.date.fromisoformat(release),
+        ),
     )
     notice = reviews.file_notice(
-        developer, model, planned_release_date=dt.date.fromisoformat(release)
+        developer,
+        FileNotice(ai_model_id=model.pk, planned_release_date=dt.date.fromisoformat(release)),
     )
     reviews.submit_notice(developer, notice)
-    reviews.grant_access(developer, notice, {"kind": "inspect_provider", "model": "mockllm/model"})
+    reviews.grant_access(
+        developer, notice, GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="mockllm/model")
+    )
     track = notice.tracks.get(track="civilian")
-    reviews.assign_reviewer(lead, track, lead)
+    reviews.assign_reviewer(lead, track, AssignReviewer(reviewer=lead.username))
     return lead, notice
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._common import EXIT_OK, BadInput, setup_django
+from ._common import EXIT_OK, BadInput, scratch_django
 
 
 def _cisa_dir(given: str | None) -> Path:
@@ -105,19 +105,10 @@ def bench_intake(args: argparse.Namespace) -> int:
     dedicated, empty database (the benchmark adds submissions and audit events to it).
     """
     import secrets
-    import tempfile
     import time
 
     root = _cisa_dir(args.csaf)
-    url = args.database or os.environ.get("CLEARINGHOUSE_BENCH_DATABASE_URL")
-    scratch = tempfile.mkdtemp(prefix="clearinghouse-bench-")
-    os.environ["CLEARINGHOUSE_DATA_DIR"] = scratch
-    if url:
-        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
-    else:
-        os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)
-    setup_django()
-    from django.core.management import call_command
+    scratch_django(args.database, "clearinghouse-bench-")
     from django.db import connection
 
     from clearinghouse.accounts.models import Organisation, Role
@@ -125,7 +116,6 @@ def bench_intake(args: argparse.Namespace) -> int:
     from clearinghouse.intake import services
     from clearinghouse.intake.models import Report
 
-    call_command("migrate", verbosity=0)
     if Report.objects.exists():
         raise BadInput("the database already holds reports: point --database at an empty one")
     lab = Organisation.objects.create(name="Bench Lab", kind="lab")

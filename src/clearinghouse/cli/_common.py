@@ -29,6 +29,26 @@ def setup_django() -> None:
         django.setup()
 
 
+def scratch_django(database: str | None, prefix: str) -> str:
+    """Set Django up on a benchmark's database, migrated, with a fresh data directory.
+
+    The database: `database`, else CLEARINGHOUSE_BENCH_DATABASE_URL, else a temporary SQLite
+    one in the data directory (returned; subprocesses inherit the environment).
+    """
+    import tempfile
+
+    url = database or os.environ.get("CLEARINGHOUSE_BENCH_DATABASE_URL")
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    os.environ["CLEARINGHOUSE_DATA_DIR"] = scratch
+    if url:
+        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
+    else:
+        os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)
+    setup_django()
+    call("migrate", verbosity=0)
+    return scratch
+
+
 def call(command: str, *args: str, **options: object) -> None:
     """Run a management command in-process."""
     from django.core.management import call_command
@@ -70,3 +90,22 @@ def print_determination(outcome: dict[str, Any], source: str) -> None:
         mark = "yes" if reason["met"] else ("disabled" if not reason["enabled"] else "no")
         table.add_row(reason["label"], mark, reason["detail"])
     console.print(table)
+
+
+def add_page_options(parser: Any) -> None:
+    """`--limit` and `--offset` for a verb that lists: lists are read a page at a time."""
+    parser.add_argument("--limit", type=int, default=50, help="rows to show (1 to 500)")
+    parser.add_argument("--offset", type=int, default=0, help="rows to skip")
+
+
+def page_query(args: Any) -> str:
+    """The API query of the page `--limit`/`--offset` ask for (the server checks the range)."""
+    return f"?limit={args.limit}&offset={args.offset}"
+
+
+def page_summary(args: Any, page: dict[str, Any]) -> str:
+    """Which rows of how many a printed page holds: `1-50 of 120`."""
+    shown = len(page["items"])
+    if not shown:
+        return f"none of {page['count']}"
+    return f"{args.offset + 1}-{args.offset + shown} of {page['count']}"

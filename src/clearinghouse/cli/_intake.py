@@ -30,6 +30,8 @@ _MAX_FILE_BYTES = 20 * 1024 * 1024
 _BATCH_FILES = 100
 _BATCH_BYTES = 32 * 1024 * 1024
 _POLL_SECONDS = 0.5
+#: Reports read per request when listing a submission's items (the API's most).
+_PAGE = 500
 _FINAL = {"completed", "failed"}
 
 #: A submission as the API shows it (plus `created`), or the refusal of one file.
@@ -46,6 +48,9 @@ class _Backend(Protocol):
     def send(self, files: Sequence[_File], options: dict[str, str]) -> list[Answer]: ...
 
     def fetch(self, submission_id: int) -> dict[str, Any]: ...
+
+    def retry(self, submission_id: int) -> dict[str, Any]: ...
+    def reports(self, submission_id: int) -> list[dict[str, Any]]: ...
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -129,6 +134,24 @@ class _Server:
         )
         return result
 
+    def retry(self, submission_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = api_request(
+            self.url, "POST", f"/intake/submissions/{submission_id}/retry"
+        )
+        return result
+
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = []
+        while True:
+            page = api_request(
+                self.url,
+                "GET",
+                f"/intake/submissions/{submission_id}/reports?limit={_PAGE}&offset={len(listed)}",
+            )
+            listed += page["items"]
+            if not page["items"] or len(listed) >= page["count"]:
+                return listed
+
 
 class _Local:
     """The local database, acting as one user (the submissions are processed in-process)."""
@@ -172,6 +195,33 @@ class _Local:
         from clearinghouse.intake.models import Submission
 
         return _shown(Submission.objects.select_related("organisation").get(pk=submission_id))
+
+    def retry(self, submission_id: int) -> dict[str, Any]:
+        from django.core.exceptions import PermissionDenied
+
+        from clearinghouse.accounts.permissions import visible
+        from clearinghouse.errors import Conflict
+        from clearinghouse.intake import services
+        from clearinghouse.intake.models import Submission
+
+        submission = visible(Submission, self.user).filter(pk=submission_id).first()
+        if submission is None:
+            raise BadInput(f"no submission #{submission_id} that {self.user} may see")
+        try:
+            services.retry(self.user, submission)
+        except (Conflict, PermissionDenied) as error:
+            raise BadInput(str(error)) from None
+        return self.fetch(submission_id)
+
+    def reports(self, submission_id: int) -> list[dict[str, Any]]:
+        from clearinghouse.intake.api import ReportBriefOut
+        from clearinghouse.intake.permissions import reports_shown_to
+
+        reports = reports_shown_to(self.user).filter(submission_id=submission_id)
+        return [
+            ReportBriefOut.from_orm(report).dict()
+            for report in reports.order_by("index").iterator(chunk_size=_PAGE)
+        ]
 
 
 def _shown(submission: Any) -> dict[str, Any]:
@@ -233,7 +283,7 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
+def _summary(path: Path, result: dict[str, Any], reports: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "file": str(path),
         "submission": result["id"],
@@ -251,7 +301,7 @@ def _summary(path: Path, result: dict[str, Any]) -> dict[str, Any]:
                 "status": report["status"],
                 "title": report["title"],
             }
-            for report in result["reports"]
+            for report in reports
         ],
     }
 
@@ -276,7 +326,8 @@ def _wait(backend: _Backend, done: list[dict[str, Any]], timeout: float) -> list
     problems = []
     for pk, result in latest.items():
         entry = waiting[pk]
-        entry.update(_summary(Path(entry["file"]), result | {"created": entry["created"]}))
+        finished = result | {"created": entry["created"]}
+        entry.update(_summary(Path(entry["file"]), finished, backend.reports(pk)))
         if result["status"] == "failed":
             reasons = "; ".join(str(error) for error in result.get("errors") or []) or "failed"
             problems.append(f"{entry['file']}: submission #{pk} failed: {reasons}")
@@ -291,7 +342,8 @@ def intake(args: argparse.Namespace) -> int:
     """Submit OSV, CSAF 2.0, CVE JSON 5, SARIF 2.1.0 or native JSON files; exit 2 if any refused.
 
     Each file is one submission; every item is listed with its report id and, when dedup
-    found an earlier report of the same vulnerability, `duplicate_of`. Several files are sent
+    found an earlier report of the same vulnerability that the user may see (their own
+    organisation's; coordinators: any), `duplicate_of`. Several files are sent
     in batches, stored together. With --wait, submissions processed in the background are
     followed (progress bar) until the worker is done, then listed the same way.
     """
@@ -319,7 +371,7 @@ def intake(args: argparse.Namespace) -> int:
         if isinstance(answer, BadInput):
             refused += str(answer).splitlines()
         else:
-            done.append(_summary(path, answer))
+            done.append(_summary(path, answer, backend.reports(answer["id"])))
     if args.wait:
         refused += _wait(backend, done, args.wait_timeout)
     refused = list(dict.fromkeys(refused))  # a batch refused whole names its files once
@@ -345,8 +397,26 @@ def _print(done: list[dict[str, Any]], as_json: bool) -> None:
             print(f"  [{item['index']}] report #{item['report_id']} {title}{duplicate}")
 
 
+def intake_retry(args: argparse.Namespace) -> int:
+    """Send a failed or stalled submission back to the worker (it resumes where it stopped)."""
+    server = server_url(args, local_allowed=True)
+    backend: _Backend = _Server(server) if server else _Local(args.as_user)
+    result = backend.retry(args.submission)
+    if args.wait:
+        entry = _summary(Path(f"submission #{args.submission}"), result | {"created": False}, [])
+        refused = _wait(backend, [entry], args.wait_timeout)
+        if refused:
+            raise BadInput("\n".join(refused))
+        result = backend.fetch(args.submission)
+    print(
+        f"submission #{result['id']}: {result['status']}, "
+        f"{result['processed_items']}/{result['total_items']} items"
+    )
+    return EXIT_OK
+
+
 def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `intake` on the top level."""
+    """Register `intake` and `intake-retry` on the top level."""
     parser = verb(verbs, "intake", intake, "submit vulnerability reports (files)")
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(
@@ -370,3 +440,11 @@ def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
         metavar="SECONDS",
         help="with --wait: give up after this long (exit 2); 0: no limit",
     )
+    again = verb(verbs, "intake-retry", intake_retry, "retry a failed or stalled submission")
+    again.add_argument("submission", type=int, metavar="SUBMISSION_ID")
+    again.add_argument(
+        "--server", help="server URL (or CLEARINGHOUSE_SERVER); token in CLEARINGHOUSE_TOKEN"
+    )
+    again.add_argument("--as-user", help="act on the local database as this user instead")
+    again.add_argument("--wait", action="store_true", help="follow it until it is done")
+    again.add_argument("--wait-timeout", type=float, default=0, metavar="SECONDS")

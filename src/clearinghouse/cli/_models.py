@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from ._client import api_request, server_url
-from ._common import EXIT_OK, BadInput, field_errors, print_determination, read_json, setup_django
+from ._common import (
+    EXIT_OK,
+    BadInput,
+    field_errors,
+    page_query,
+    page_summary,
+    print_determination,
+    read_json,
+    setup_django,
+)
 
 
 def _local_user(username: str) -> Any:
@@ -32,10 +41,12 @@ def _register_locally(username: str, declaration: dict[str, Any], source: str) -
 
     from clearinghouse.errors import Conflict, InvalidInput
     from clearinghouse.frontier.api import ModelOut
+    from clearinghouse.frontier.inputs import RegisterModel
     from clearinghouse.frontier.services import register_model
+    from clearinghouse.inputs import parse
 
     try:
-        model = register_model(user, declaration)
+        model = register_model(user, parse(RegisterModel, declaration))
     except InvalidInput as error:
         raise field_errors(source, error.detail()) from None
     except (PermissionDenied, Conflict) as error:
@@ -64,27 +75,42 @@ def register(args: argparse.Namespace) -> int:
 
 
 def listing(args: argparse.Namespace) -> int:
-    """List the models the user may see, with their coverage."""
+    """List a page of the models the user may see, with their coverage and the total."""
     server = server_url(args, local_allowed=True)
     if server:
-        models = api_request(server, "GET", "/frontier/models")
+        page = api_request(server, "GET", "/frontier/models" + page_query(args))
     else:
-        user = _local_user(args.as_user)
-        from clearinghouse.accounts.permissions import visible
-        from clearinghouse.frontier.api import ModelOut
-        from clearinghouse.frontier.models import AIModel
-
-        models = [
-            ModelOut.from_orm(model).model_dump(mode="json")
-            for model in visible(AIModel, user).select_related("organisation")
-        ]
+        page = _local_page(args)
     if args.json:
-        print(json.dumps(models, indent=2))
+        print(json.dumps(page, indent=2))
     else:
-        for model in models:
+        for model in page["items"]:
             coverage = "COVERED" if model["covered"] else "not covered"
             print(
                 f"#{model['id']:<5} {model['organisation']:<28} {model['name']} "
                 f"{model['version']:<10} {coverage:<12} release {model['planned_release_date']}"
             )
+        print(page_summary(args, page))
     return EXIT_OK
+
+
+def _local_page(args: argparse.Namespace) -> dict[str, Any]:
+    """The page of models the API would answer, read from the local database."""
+    user = _local_user(args.as_user)
+    from clearinghouse.accounts.permissions import visible
+    from clearinghouse.frontier.api import ModelOut
+    from clearinghouse.frontier.models import AIModel
+    from clearinghouse.paging import MAX_LIMIT, MAX_OFFSET
+
+    if not (1 <= args.limit <= MAX_LIMIT and 0 <= args.offset <= MAX_OFFSET):
+        raise BadInput(f"--limit is 1 to {MAX_LIMIT} and --offset 0 to {MAX_OFFSET}")
+    models = (
+        visible(AIModel, user)
+        .select_related("organisation")
+        .order_by("organisation__name", "name", "version", "id")
+    )
+    items = models[args.offset : args.offset + args.limit]
+    return {
+        "items": [ModelOut.from_orm(model).model_dump(mode="json") for model in items],
+        "count": models.count(),
+    }

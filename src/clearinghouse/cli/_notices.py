@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._client import api_request, required_server
-from ._common import EXIT_OK, BadInput
+from ._common import EXIT_OK, BadInput, add_page_options, page_query, page_summary
 
 
 def _call(args: argparse.Namespace, method: str, path: str, body: Any = None) -> Any:
@@ -52,15 +52,17 @@ def _text_file(path: str | None) -> str:
 
 
 def listing(args: argparse.Namespace) -> int:
-    """List the notices I may see, soonest deadline first."""
-    notices = _call(args, "GET", "/reviews/notices")
+    """List a page of the notices I may see, soonest deadline first, with the total."""
+    page = _call(args, "GET", "/reviews/notices" + page_query(args))
     if args.json:
-        print(json.dumps(notices, indent=2))
-    for notice in [] if args.json else notices:
+        print(json.dumps(page, indent=2))
+        return EXIT_OK
+    for notice in page["items"]:
         print(
             f"#{notice['id']:<5} {notice['status']:<13} {notice['review_deadline'][:16]} UTC "
             f"{notice['days_remaining']:>4} days  {notice['model']} ({notice['organisation']})"
         )
+    print(page_summary(args, page))
     return EXIT_OK
 
 
@@ -152,7 +154,7 @@ def add_verbs(group: Any, verb: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON")
         return parser
 
-    with_server(verb(group, "list", listing, "list notices"))
+    add_page_options(with_server(verb(group, "list", listing, "list notices")))
     filed = with_server(verb(group, "file", file, "file a draft notice"))
     filed.add_argument("model_id", type=int)
     filed.add_argument("--release", required=True, help="planned release date, YYYY-MM-DD")

@@ -29,15 +29,34 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    """Run a background worker for the database task queue (`--batch`: drain it and exit)."""
+    """Run a background worker for the database task queue (`--batch`: drain it and exit).
+
+    It writes a heartbeat while it lives and sweeps: tasks of workers that died are run again.
+    """
     setup_django()
-    call("db_worker", batch=args.batch, startup_delay=not args.batch)
+    from clearinghouse.background.worker import run_worker
+
+    run_worker(batch=args.batch)
+    return EXIT_OK
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Take back the tasks of dead workers and queue due deliveries, once (workers do it too)."""
+    setup_django()
+    from clearinghouse.background.sweep import sweep as sweep_once
+
+    report = sweep_once()
+    print(
+        f"requeued: {report.requeued} tasks of dead workers; given up: {report.failed}; "
+        f"due deliveries queued: {report.deliveries}"
+    )
     return EXIT_OK
 
 
 def demo(args: argparse.Namespace) -> int:
     """Migrate the embedded SQLite database, load demo data, print the logins, and serve."""
     os.environ.pop("CLEARINGHOUSE_DATABASE_URL", None)  # the demo is always the embedded SQLite
+    os.environ["CLEARINGHOUSE_DEMO"] = "1"  # plain HTTP on this machine (settings.DEMO)
     setup_django()
     call("migrate", interactive=False, verbosity=0)
     from clearinghouse.demo.seed import DEMO_PASSWORD, seed

@@ -12,9 +12,21 @@ from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, Role, User
 from clearinghouse.accounts.services import create_user
+from clearinghouse.core.review import AccessKind, Decision
+from clearinghouse.frontier.inputs import RegisterModel
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.services import register_model
+from clearinghouse.inputs import parse
 from clearinghouse.reviews import services as reviews
+from clearinghouse.reviews.inputs import (
+    AddNote,
+    AssignReviewer,
+    DecideTrack,
+    FileNotice,
+    GrantAccess,
+    RecordFinding,
+)
+from clearinghouse.reviews.models import Finding
 
 DEMO_PASSWORD = "demo-clearinghouse"  # noqa: S105  (printed on purpose; serves on 127.0.0.1)
 _DATA = Path(__file__).with_name("organisations.toml")
@@ -77,7 +89,7 @@ def _seed_records(today: dt.date | None) -> list[User]:
         developer = lab.members.get(role=Role.DEVELOPER)
         declaration = {k: v for k, v in entry.items() if k not in {"lab", "release_in_days"}}
         declaration["planned_release_date"] = today + dt.timedelta(days=entry["release_in_days"])
-        register_model(developer, declaration)
+        register_model(developer, parse(RegisterModel, declaration))
     for entry in data["notice"]:
         _seed_notice(entry["model"], entry["stage"])
     _seed_scanning()
@@ -88,6 +100,7 @@ def _seed_scanning() -> None:
     """Invented advisories, two operators' SBOMs matched against them, one model-found report."""
     from clearinghouse.advisories.models import Advisory
     from clearinghouse.advisories.services import import_osv
+    from clearinghouse.assets.inputs import RegisterAsset
     from clearinghouse.assets.models import Asset
     from clearinghouse.assets.services import upload_asset
     from clearinghouse.intake.models import Submission
@@ -103,7 +116,7 @@ def _seed_scanning() -> None:
         operator = User.objects.get(username=username)
         if not Asset.objects.filter(organisation=operator.organisation, name=name).exists():
             data = (here / "sboms" / sbom).read_bytes()
-            upload_asset(operator, name=name, data=data, filename=sbom)
+            upload_asset(operator, RegisterAsset(name=name, filename=sbom), data)
     lab = User.objects.get(username="northwind-dev")
     if not Submission.objects.filter(organisation=lab.organisation).exists():
         report = here / "model-found-report.osv.json"
@@ -123,46 +136,51 @@ def _seed_notice(model_name: str, stage: str) -> None:
     if model.notices.exists():
         return
     lab = model.organisation.members.get(role=Role.DEVELOPER)
-    notice = reviews.file_notice(lab, model, planned_release_date=model.planned_release_date)
+    notice = reviews.file_notice(
+        lab, FileNotice(ai_model_id=model.pk, planned_release_date=model.planned_release_date)
+    )
     reviews.grant_access(
-        lab, notice, {"kind": "inspect_provider", "model": "clearinghouse-demo/capable"}
+        lab,
+        notice,
+        GrantAccess(kind=AccessKind.INSPECT_PROVIDER, model="clearinghouse-demo/capable"),
     )
     reviews.submit_notice(lab, notice)
     for track in notice.tracks.all():
         lead = User.objects.get(organisation__track=track.track, is_agency_lead=True)
         reviewer = User.objects.get(organisation__track=track.track, is_agency_lead=False)
-        reviews.assign_reviewer(lead, track, reviewer)
+        reviews.assign_reviewer(lead, track, AssignReviewer(reviewer=reviewer.username))
     tracks = {track.track: track for track in notice.tracks.all()}
     ns_reviewer = tracks["national_security"].assignments.get().reviewer
     finding = reviews.record_finding(
         ns_reviewer,
         tracks["national_security"],
-        {
-            "category": "cyber_offense",
-            "severity": "high",
-            "title": "Writes working exploits for known web vulnerabilities",
-            "description": "In the CTF family the model solved most medium challenges unaided.",
-        },
+        RecordFinding(
+            category=Finding.Category.CYBER_OFFENSE,
+            severity=Finding.Severity.HIGH,
+            title="Writes working exploits for known web vulnerabilities",
+            description="In the CTF family the model solved most medium challenges unaided.",
+        ),
     )
     reviews.release_finding(ns_reviewer, finding)
     reviews.add_note(
         ns_reviewer,
         tracks["national_security"],
-        "Ask the lab for its refusal-classifier evaluation.",
+        AddNote(body="Ask the lab for its refusal-classifier evaluation."),
     )
     if stage != "decided":
         return
     reviews.decide_track(
         ns_reviewer,
         tracks["national_security"],
-        decision="cleared_with_conditions",
-        rationale="Offensive capability is gated by the lab's safeguards.",
-        conditions=["Keep exploit-writing safeguards enabled at release"],
+        DecideTrack(
+            decision=Decision.CLEARED_WITH_CONDITIONS,
+            rationale="Offensive capability is gated by the lab's safeguards.",
+            conditions=["Keep exploit-writing safeguards enabled at release"],
+        ),
     )
     civ_reviewer = tracks["civilian"].assignments.get().reviewer
     reviews.decide_track(
         civ_reviewer,
         tracks["civilian"],
-        decision="cleared",
-        rationale="No civilian-track concerns.",
+        DecideTrack(decision=Decision.CLEARED, rationale="No civilian-track concerns."),
     )

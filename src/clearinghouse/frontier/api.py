@@ -1,20 +1,21 @@
 """API of the model registry and the policies: thin handlers over `services`."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema, Status
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.core.policy import LabDeclaration, ModelDescription, determine
+from clearinghouse.core.policy import ModelDescription, determine
 from clearinghouse.errors import InvalidInput
+from clearinghouse.paging import Paged
 
 from . import services
+from .inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from .models import AIModel, Determination
 from .policies import active_policy, available_policies, get_policy
 
@@ -65,14 +66,6 @@ class ModelOut(Schema):
         return model.determinations.first()
 
 
-class DesignationIn(Schema):
-    """An agency's designation: authority, reference and date; its grounds are not recorded."""
-
-    authority: str
-    reference: str
-    designated_on: dt.date
-
-
 class PolicyOut(Schema):
     """A policy file's identity and main settings."""
 
@@ -82,12 +75,6 @@ class PolicyOut(Schema):
     participation: str
     notice_period_days: int
     active: bool
-
-
-class ActivateIn(Schema):
-    """Which policy to put in force."""
-
-    policy_id: str
 
 
 class ActivationOut(Schema):
@@ -114,7 +101,10 @@ def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
 
 
 @router.get("/models", response=list[ModelOut])
-def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIModel]:
+@paginate(Paged)
+def list_models(
+    request: HttpRequest, covered: bool | None = None, **kwargs: Any
+) -> QuerySet[AIModel]:
     """Models I may see: my lab's; reviewers and admins see the whole registry."""
     models = visible(AIModel, signed_in(request)).select_related("organisation")
     if covered is not None:
@@ -122,13 +112,13 @@ def list_models(request: HttpRequest, covered: bool | None = None) -> list[AIMod
     newest = Prefetch(
         "determinations", queryset=Determination.objects.all()[:1], to_attr="latest_determination"
     )
-    return list(models.prefetch_related(newest))
+    return models.prefetch_related(newest).order_by("organisation__name", "name", "version", "id")
 
 
 @router.post("/models", response={201: ModelOut})
-def register_model(request: HttpRequest, payload: LabDeclaration) -> Status[AIModel]:
+def register_model(request: HttpRequest, payload: RegisterModel) -> Status[AIModel]:
     """Register a model of my lab; the response carries its determination."""
-    return Status(201, services.register_model(signed_in(request), payload.model_dump()))
+    return Status(201, services.register_model(signed_in(request), payload))
 
 
 @router.get("/models/{model_id}", response=ModelOut)
@@ -138,27 +128,25 @@ def get_model(request: HttpRequest, model_id: int) -> AIModel:
 
 
 @router.patch("/models/{model_id}", response=ModelOut)
-def update_model(
-    request: HttpRequest,
-    model_id: int,
-    payload: Body[dict[str, Any]],
-) -> AIModel:
+def update_model(request: HttpRequest, model_id: int, payload: UpdateModel) -> AIModel:
     """Change declared fields of my lab's model (any subset); coverage is decided again."""
     return services.update_model(signed_in(request), _visible_model(request, model_id), payload)
 
 
 @router.get("/models/{model_id}/determinations", response=list[DeterminationOut])
-def list_determinations(request: HttpRequest, model_id: int) -> list[Determination]:
+@paginate(Paged)
+def list_determinations(
+    request: HttpRequest, model_id: int, **kwargs: Any
+) -> QuerySet[Determination]:
     """The model's determination history, newest first."""
-    return list(_visible_model(request, model_id).determinations.all())
+    return _visible_model(request, model_id).determinations.all()
 
 
 @router.post("/models/{model_id}/designation", response={201: ModelOut})
-def designate_model(request: HttpRequest, model_id: int, payload: DesignationIn) -> Status[AIModel]:
+def designate_model(request: HttpRequest, model_id: int, payload: Designate) -> Status[AIModel]:
     """Designate a model as covered (agency reviewers and admins)."""
-    model = _visible_model(request, model_id)
-    services.designate(signed_in(request), model, **payload.model_dump())
-    return Status(201, model)
+    services.designate(signed_in(request), _visible_model(request, model_id), payload)
+    return Status(201, _visible_model(request, model_id))
 
 
 @router.get("/policies", response=list[PolicyOut])
@@ -172,9 +160,9 @@ def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/policies/active", response=ActivationOut)
-def activate_policy(request: HttpRequest, payload: ActivateIn) -> dict[str, Any]:
+def activate_policy(request: HttpRequest, payload: ActivatePolicy) -> dict[str, Any]:
     """Put a policy in force (admins); every model is determined again, history kept."""
-    activation, count = services.activate_policy(signed_in(request), payload.policy_id)
+    activation, count = services.activate_policy(signed_in(request), payload)
     return {
         "policy_id": activation.policy_id,
         "policy_version": activation.policy_version,

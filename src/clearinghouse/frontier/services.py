@@ -1,17 +1,20 @@
-"""The registry's workflow: register, update, designate, re-determine; each step audited."""
+"""The registry's workflow: register, update, designate, re-determine; each step audited.
+
+Each command checks its action rule, works on the row re-read under its lock and records
+its events in one `audited()` unit (one chain append, however many models it re-determines).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
-from clearinghouse.accounts.models import OrganisationKind, Role, User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import audited, record
 from clearinghouse.core.policy import (
     Designation as DesignationFacts,
 )
@@ -21,8 +24,10 @@ from clearinghouse.core.policy import (
     Policy,
     determine,
 )
-from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.workflow import locked
 
+from .inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from .models import AIModel, Designation, Determination, PolicyActivation
 from .policies import active_policy, get_policy
 
@@ -68,15 +73,6 @@ def _validate_declaration(data: Mapping[str, Any]) -> LabDeclaration:
         raise InvalidInput.from_validation(error) from None
 
 
-def _require_lab_developer(user: User) -> None:
-    if not (
-        user.role == Role.DEVELOPER
-        and user.organisation is not None
-        and user.organisation.kind == OrganisationKind.LAB
-    ):
-        raise PermissionDenied("only developers of an AI lab register and change models")
-
-
 def redetermine(
     model: AIModel, *, trigger: str, actor: User | None, policy: Policy | None = None
 ) -> Determination:
@@ -113,52 +109,48 @@ def redetermine(
     return determination
 
 
-def register_model(user: User, data: Mapping[str, Any]) -> AIModel:
+def register_model(user: User, command: RegisterModel) -> AIModel:
     """A lab developer registers a model; it gets a determination under the active policy."""
-    _require_lab_developer(user)
-    declaration = _validate_declaration(data)
-    assert user.organisation is not None
-    with transaction.atomic():
+    require(user, "frontier.register")
+    organisation = user.organisation
+    assert organisation is not None  # the rule admits only members of a lab
+    with audited():
         try:
             with transaction.atomic():
                 model = AIModel.objects.create(
-                    organisation=user.organisation,
-                    registered_by=user,
-                    **declaration.model_dump(),
+                    organisation=organisation, registered_by=user, **command.model_dump()
                 )
         except IntegrityError:
             raise Conflict(
-                f"{user.organisation.name} already registered {declaration.name} "
-                f"{declaration.version}"
+                f"{organisation.name} already registered {command.name} {command.version}"
             ) from None
         record(
             actor=user,
             action="model.registered",
             subject=model,
-            after=declaration.model_dump(mode="json"),
+            after=command.model_dump(mode="json"),
         )
         redetermine(model, trigger=Determination.Trigger.REGISTERED, actor=user)
     return model
 
 
-def update_model(user: User, model: AIModel, changes: Mapping[str, Any]) -> AIModel:
-    """The owning lab changes what it declared; coverage is decided again."""
-    _require_lab_developer(user)
-    if model.organisation_id != user.organisation_id:
-        raise PermissionDenied("a lab changes only its own models")
-    unknown = sorted(set(changes) - set(DECLARED_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            [FieldError((name,), "not a field a lab can change") for name in unknown]
-        )
-    before = LabDeclaration.model_validate(declaration_of(model), context={"stored": True})
-    after = _validate_declaration(before.model_dump(mode="json") | dict(changes))
-    with transaction.atomic():
+def update_model(user: User, model: AIModel, command: UpdateModel) -> AIModel:
+    """The owning lab changes what it declared; coverage is decided again.
+
+    The change applies to the declaration as stored now (the row is re-read under its
+    lock), never to the caller's copy, so two edits at once both land, one after the other.
+    """
+    with audited():
+        model = locked(model, AIModel.objects.select_related("organisation"))
+        require(user, "frontier.change_model", model)
+        before = LabDeclaration.model_validate(declaration_of(model), context={"stored": True})
+        changes = command.model_dump(exclude_unset=True)
+        after = _validate_declaration(before.model_dump(mode="json") | changes)
         for name, value in after.model_dump().items():
             setattr(model, name, value)
         try:
             with transaction.atomic():
-                model.save()
+                model.save(update_fields=[*DECLARED_FIELDS, "updated_at"])
         except IntegrityError:
             raise Conflict(
                 f"another model is already registered as {after.name} {after.version}"
@@ -174,19 +166,12 @@ def update_model(user: User, model: AIModel, changes: Mapping[str, Any]) -> AIMo
     return model
 
 
-def designate(
-    user: User, model: AIModel, *, authority: str, reference: str, designated_on: dt.date
-) -> Designation:
+def designate(user: User, model: AIModel, command: Designate) -> Designation:
     """An agency reviewer or an admin designates a model as covered (grounds stay classified)."""
-    if not (user.is_program_admin or user.role == Role.REVIEWER):
-        raise PermissionDenied("only an authorised agency or an admin designates models")
-    try:
-        facts = DesignationFacts(
-            authority=authority, reference=reference, designated_on=designated_on
-        )
-    except ValidationError as error:
-        raise InvalidInput.from_validation(error) from None
-    with transaction.atomic():
+    with audited():
+        model = locked(model, AIModel.objects.select_related("organisation"))
+        require(user, "frontier.designate", model)
+        facts = DesignationFacts.model_validate(command.model_dump())
         designation = Designation.objects.create(
             ai_model=model, designated_by=user, **facts.model_dump()
         )
@@ -200,20 +185,19 @@ def designate(
     return designation
 
 
-def activate_policy(user: User, policy_id: str) -> tuple[PolicyActivation, int]:
+def activate_policy(user: User, command: ActivatePolicy) -> tuple[PolicyActivation, int]:
     """An admin puts a policy in force; every registered model is determined again under it.
 
     Returns the activation and how many models were re-determined. Earlier determinations
-    stay as the models' history.
+    stay as the models' history; the events are appended to the chain once, at the end.
     """
-    if not user.is_program_admin:
-        raise PermissionDenied("only admins change the active policy")
+    require(user, "frontier.activate_policy")
     try:
-        policy = get_policy(policy_id)
+        policy = get_policy(command.policy_id)
     except KeyError as error:
         raise InvalidInput.single("policy_id", str(error.args[0])) from None
-    previous = active_policy()
-    with transaction.atomic():
+    with audited():
+        previous = active_policy()
         activation = PolicyActivation.objects.create(
             policy_id=policy.id, policy_version=policy.version, activated_by=user
         )

@@ -10,16 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from clearinghouse.accounts.models import Role
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.audit.history import history_for
 from clearinghouse.core.policy import ModelDescription, determine
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.inputs import parse, show_errors
+from clearinghouse.paging import page_of
 
 from . import services
-from .forms import DesignationForm, ModelRegistrationForm
+from .forms import ActivatePolicyForm, DesignationForm, ModelRegistrationForm
+from .inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from .models import AIModel
 from .policies import active_policy, available_policies
+
+#: The newest audit events a model page shows.
+HISTORY_LENGTH = 100
 
 
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
@@ -30,9 +35,14 @@ def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
 
 @login_required
 def model_list(request: HttpRequest) -> HttpResponse:
-    """The models the user may see, with coverage."""
-    models = visible(AIModel, signed_in(request)).select_related("organisation")
-    return render(request, "frontier/list.html", {"models": models})
+    """The models the user may see, with coverage, a page at a time."""
+    user = signed_in(request)
+    models = visible(AIModel, user).select_related("organisation")
+    context = {
+        "page": page_of(request, models.order_by("organisation__name", "name", "version", "id")),
+        "may_register": can(user, "frontier.register"),
+    }
+    return render(request, "frontier/list.html", context)
 
 
 def _save_form(
@@ -42,38 +52,43 @@ def _save_form(
         return None
     try:
         if model is None:
-            return services.register_model(signed_in(request), form.declaration())
-        return services.update_model(signed_in(request), model, form.declaration())
+            command = parse(RegisterModel, form.declaration(keep_empty=False))
+            return services.register_model(signed_in(request), command)
+        changes = parse(UpdateModel, form.declaration(keep_empty=True))
+        return services.update_model(signed_in(request), model, changes)
     except InvalidInput as error:
-        form.add_service_errors(error)
+        show_errors(form, error)
     except Conflict as error:
         form.add_error(None, str(error))
     return None
 
 
+def _form_context(form: ModelRegistrationForm, editing: AIModel | None) -> dict[str, object]:
+    required = {name for name, field in RegisterModel.model_fields.items() if field.is_required()}
+    return {"form": form, "editing": editing, "required": required}
+
+
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """A lab developer registers a model; the page shows its determination next."""
-    if signed_in(request).role != Role.DEVELOPER:
-        raise PermissionDenied("only lab developers register models")
+    require(signed_in(request), "frontier.register")
     form = ModelRegistrationForm(request.POST or None)
     if request.method == "POST" and (model := _save_form(request, form, None)):
         messages.success(request, f"{model} registered.")
         return redirect("frontier:detail", model_id=model.pk)
-    return render(request, "frontier/register.html", {"form": form, "editing": None})
+    return render(request, "frontier/register.html", _form_context(form, None))
 
 
 @login_required
 def edit(request: HttpRequest, model_id: int) -> HttpResponse:
     """The owning lab changes its declaration; coverage is decided again."""
     model = _visible_model(request, model_id)
-    if signed_in(request).role != Role.DEVELOPER:
-        raise PermissionDenied("only the lab changes its models")
+    require(signed_in(request), "frontier.change_model", model)
     form = ModelRegistrationForm(request.POST or None, initial=services.declaration_of(model))
     if request.method == "POST" and _save_form(request, form, model):
         messages.success(request, f"{model} updated.")
         return redirect("frontier:detail", model_id=model.pk)
-    return render(request, "frontier/register.html", {"form": form, "editing": model})
+    return render(request, "frontier/register.html", _form_context(form, model))
 
 
 @login_required
@@ -87,48 +102,58 @@ def preview(request: HttpRequest) -> HttpResponse:
         developer = user.organisation.name if user.organisation else user.username
         try:
             description = ModelDescription.model_validate(
-                form.declaration() | {"developer": developer}
+                form.declaration(keep_empty=False) | {"developer": developer}
             )
             outcome = determine(description, active_policy())
         except ValidationError as error:
             problem = str(InvalidInput.from_validation(error))
     else:
-        problem = "Complete the required fields to see the determination."
+        problem = "Correct the fields marked to see the determination."
     return render(request, "frontier/_preview.html", {"outcome": outcome, "problem": problem})
 
 
-@login_required
-def detail(request: HttpRequest, model_id: int) -> HttpResponse:
-    """A model's declaration, current determination, determination history and audit trail."""
-    model = _visible_model(request, model_id)
+def _detail(
+    request: HttpRequest, model: AIModel, designation_form: DesignationForm | None = None
+) -> HttpResponse:
     user = signed_in(request)
     context = {
         "model": model,
         "determinations": visible(model.determinations.all(), user),
         "designation": services.current_designation(model),
-        "history": history_for(user, model),
-        "can_edit": user.role == Role.DEVELOPER and model.organisation_id == user.organisation_id,
-        "can_designate": user.is_program_admin or user.role == Role.REVIEWER,
-        "designation_form": DesignationForm(),
+        "history": history_for(user, model, newest=HISTORY_LENGTH),
+        "can_edit": can(user, "frontier.change_model", model),
+        "can_designate": can(user, "frontier.designate", model),
+        "designation_form": designation_form or DesignationForm(),
     }
-    return render(request, "frontier/detail.html", context)
+    status = 422 if designation_form is not None else 200
+    return render(request, "frontier/detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    """A model's declaration, current determination, determination history and audit trail."""
+    return _detail(request, _visible_model(request, model_id))
 
 
 @login_required
 @require_POST
 def designate(request: HttpRequest, model_id: int) -> HttpResponse:
-    """An agency designates the model as covered."""
+    """An agency designates the model as covered; a refusal is shown next to its field."""
     model = _visible_model(request, model_id)
     form = DesignationForm(request.POST)
     if form.is_valid():
         try:
-            services.designate(signed_in(request), model, **form.cleaned_data)
-            messages.success(request, f"{model} designated.")
+            command = parse(Designate, form.designation())
+            services.designate(signed_in(request), model, command)
         except InvalidInput as error:
+            show_errors(form, error)
+        except (Conflict, PermissionDenied) as error:
             messages.error(request, str(error))
-    else:
-        messages.error(request, "The designation needs an authority, a reference and a date.")
-    return redirect("frontier:detail", model_id=model.pk)
+            return redirect("frontier:detail", model_id=model.pk)
+        else:
+            messages.success(request, f"{model} designated.")
+            return redirect("frontier:detail", model_id=model.pk)
+    return _detail(request, model, form)
 
 
 @login_required
@@ -136,8 +161,11 @@ def policies(request: HttpRequest) -> HttpResponse:
     """The policies, their criteria, and (admins) switching the active one."""
     user = signed_in(request)
     if request.method == "POST":
+        require(user, "frontier.activate_policy")
+        form = ActivatePolicyForm(request.POST)
         try:
-            activation, count = services.activate_policy(user, request.POST.get("policy_id", ""))
+            command = parse(ActivatePolicy, form.cleaned_data if form.is_valid() else {})
+            activation, count = services.activate_policy(user, command)
             messages.success(
                 request, f"{activation.policy_id} is now active; {count} models determined again."
             )

@@ -1,23 +1,37 @@
-"""API of intake: submit documents, follow a submission, list, read and triage reports."""
+"""API of intake: submit documents, follow a submission, list, read and triage reports.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: django-ninja reads the real annotations to
+tell bodies, queries and paths apart. Every list is paged (`limit`, `offset`, `count`), and
+a report's duplicate link is `reports_shown_to`'s: shown only where the caller may see the
+earlier report.
+"""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import InvalidInput
+from clearinghouse.paging import Paged
 
 from . import services
+from .inputs import BulkTriage, ReportFilter, Triage
 from .models import DuplicateCandidate, Report, Submission
+from .permissions import reports_shown_to
 
 router = Router(tags=["intake"])
+
+
+def shown_duplicate_of(report: Report) -> int | None:
+    """The duplicate link `reports_shown_to` lets the reader see (None: none, or not theirs)."""
+    shown: int | None = getattr(report, "shown_duplicate_of")  # noqa: B009 - an annotation
+    return shown
 
 
 class ReportBriefOut(Schema):
@@ -33,36 +47,35 @@ class ReportBriefOut(Schema):
 
     @staticmethod
     def resolve_duplicate_of(report: Report) -> int | None:
-        return report.duplicate_of_id
+        return shown_duplicate_of(report)
 
 
-class SubmissionOut(Schema):
-    """A submitted document: processing status, progress and the reports it became."""
+class SubmissionBriefOut(Schema):
+    """A submitted document as the list shows it: what, whose, and how far processing got."""
 
     id: int
     organisation: str
     format: str
     filename: str
-    sha256: str
     status: str
-    reporter_kind: str
-    model_name: str
-    assessment_reference: str
     total_items: int
     processed_items: int
-    errors: list[Any]
     created_at: dt.datetime
     completed_at: dt.datetime | None
-    reports: list[ReportBriefOut]
 
     @staticmethod
     def resolve_organisation(submission: Submission) -> str:
         return submission.organisation.name
 
-    @staticmethod
-    def resolve_reports(submission: Submission) -> list[Report]:
-        # Sorted here so that reports prefetched for many submissions at once are used.
-        return sorted(submission.reports.all(), key=lambda report: report.index)
+
+class SubmissionOut(SubmissionBriefOut):
+    """A submitted document: processing status, progress and errors (its reports: `/reports`)."""
+
+    sha256: str
+    reporter_kind: str
+    model_name: str
+    assessment_reference: str
+    errors: list[Any]
 
 
 class BatchItemOut(Schema):
@@ -135,7 +148,7 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_duplicate_of(report: Report) -> int | None:
-        return report.duplicate_of_id
+        return shown_duplicate_of(report)
 
 
 class ReportDetailOut(ReportOut):
@@ -149,63 +162,13 @@ class ReportDetailOut(ReportOut):
     def resolve_candidates(report: Report, context: dict[str, Any]) -> list[DuplicateCandidate]:
         user = context["request"].auth
         candidates = visible(DuplicateCandidate, user).filter(report=report)
-        return list(candidates.select_related("candidate"))
-
-
-class ReportFilter(Schema):
-    """Narrow the report list (shared by the API and the triage page)."""
-
-    status: str | None = None
-    sector: str | None = None
-    ssvc: str | None = None
-    kev: bool | None = None
-    source: str | None = None
-    has_cve: bool | None = None
-    reporter_kind: str | None = None
-    limit: int = 100
-    offset: int = 0
-
-
-class TriageIn(Schema):
-    """A coordinator's decision on one report."""
-
-    action: Literal["accept", "decline", "duplicate", "merge", "unmerge", "reopen"]
-    reason: str = ""
-    duplicate_of: int | None = None
-
-
-class BulkIn(Schema):
-    """One decision applied to several reports, all or none."""
-
-    report_ids: list[int]
-    action: Literal["accept", "decline", "duplicate"]
-    reason: str = ""
-    duplicate_of: int | None = None
+        return list(candidates.select_related("candidate")[:50])
 
 
 class BulkOut(Schema):
     """How many reports changed."""
 
     changed: int
-
-
-def filtered(reports: QuerySet[Report], filters: ReportFilter) -> QuerySet[Report]:
-    """Apply the queue's filters."""
-    if filters.status:
-        reports = reports.filter(status=filters.status)
-    if filters.sector:
-        reports = reports.filter(sectors__icontains=f'"{filters.sector}"')
-    if filters.ssvc:
-        reports = reports.filter(ssvc_decision=filters.ssvc)
-    if filters.kev is not None:
-        reports = reports.filter(in_kev=filters.kev)
-    if filters.source:
-        reports = reports.filter(source_format=filters.source)
-    if filters.has_cve is not None:
-        reports = reports.filter(has_cve=filters.has_cve)
-    if filters.reporter_kind:
-        reports = reports.filter(reporter_kind=filters.reporter_kind)
-    return reports
 
 
 @router.post("/submissions", response={200: SubmissionOut, 201: SubmissionOut})
@@ -221,7 +184,8 @@ def submit(
     upload in the field `document`. The format is detected unless `format` names it
     (osv, csaf, cve5, sarif, native). An `Idempotency-Key` header, or the same document
     again, returns the earlier submission (200) instead of a new one (201). Documents with
-    many items are processed in the background: follow `processed_items`.
+    many items are processed in the background: follow `processed_items`; the reports are
+    listed by `GET /submissions/{id}/reports`.
     """
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("document")
@@ -278,13 +242,7 @@ def submit_batch(
         assessment_reference=assessment or request.POST.get("assessment", ""),
     )
     ids = [r.outcome.submission.pk for r in answered if r.outcome is not None]
-    stored = (
-        visible(Submission, user)
-        .filter(pk__in=ids)
-        .select_related("organisation")
-        .prefetch_related("reports")
-        .in_bulk()
-    )
+    stored = visible(Submission, user).filter(pk__in=ids).select_related("organisation").in_bulk()
     return [
         {
             "name": result.name,
@@ -304,83 +262,81 @@ def _errors(error: Exception | None) -> list[dict[str, Any]]:
     return [{"loc": ["document"], "msg": str(error)}]
 
 
-@router.get("/submissions", response=list[SubmissionOut])
-def list_submissions(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[Submission]:
-    """Submissions I may see: my organisation's; coordinators and admins see all."""
-    limit = max(1, min(limit, 1000))
-    submissions = visible(Submission, signed_in(request)).select_related("organisation")
-    return list(submissions[offset : offset + limit])
+@router.get("/submissions", response=list[SubmissionBriefOut])
+@paginate(Paged)
+def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
+    """Submissions I may see, newest first: my organisation's; coordinators and admins all."""
+    return visible(Submission, signed_in(request)).select_related("organisation")
 
 
-@router.get("/submissions/{submission_id}", response=SubmissionOut)
-def get_submission(request: HttpRequest, submission_id: int) -> Submission:
-    """One submission: its status, progress (processed / total) and its reports."""
+def _submission(request: HttpRequest, submission_id: int) -> Submission:
     return get_object_or_404(
         visible(Submission, signed_in(request)).select_related("organisation"), pk=submission_id
     )
 
 
+@router.post("/submissions/{submission_id}/retry", response=SubmissionOut)
+def retry_submission(request: HttpRequest, submission_id: int) -> Submission:
+    """Send a failed or stalled submission back to the worker; it resumes where it stopped.
+
+    Its submitter or a coordinator (403 otherwise); 409 when it is completed, or still
+    queued or processing with its task alive.
+    """
+    user = signed_in(request)
+    submission = get_object_or_404(visible(Submission, user), pk=submission_id)
+    services.retry(user, submission)
+    return get_submission(request, submission_id)
+
+
+@router.get("/submissions/{submission_id}", response=SubmissionOut)
+def get_submission(request: HttpRequest, submission_id: int) -> Submission:
+    """One submission: its status, progress (processed / total) and any errors."""
+    return _submission(request, submission_id)
+
+
+@router.get("/submissions/{submission_id}/reports", response=list[ReportBriefOut])
+@paginate(Paged)
+def submission_reports(request: HttpRequest, submission_id: int) -> QuerySet[Report]:
+    """The reports a submission became, in document order, each with its duplicate link
+    where the caller may see the earlier report."""
+    submission = _submission(request, submission_id)
+    return reports_shown_to(signed_in(request)).filter(submission=submission).order_by("index")
+
+
 @router.get("/reports", response=list[ReportOut])
-def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> list[Report]:
-    """Reports I may see, highest priority first, with the reasons for each priority."""
-    reports = filtered(visible(Report, signed_in(request)), filters).select_related("organisation")
-    limit = max(1, min(filters.limit, 1000))
-    return list(reports.order_by("-priority_points", "pk")[filters.offset : filters.offset + limit])
+@paginate(Paged)
+def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> QuerySet[Report]:
+    """Reports I may see (highest priority first unless `sort` says otherwise), with the
+    reasons for each priority."""
+    shown = reports_shown_to(signed_in(request)).select_related("organisation")
+    return services.matching(shown, filters)
 
 
 @router.post("/reports/bulk", response=BulkOut)
-def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, int]:
-    """Accept, decline (with a reason) or mark as duplicates several reports at once."""
-    user = signed_in(request)
-    reports = visible(Report, user).filter(pk__in=payload.report_ids)
-    if reports.count() != len(set(payload.report_ids)):
-        raise InvalidInput.single("report_ids", "some of these reports do not exist")
-    of = _visible_report(request, payload.duplicate_of) if payload.duplicate_of else None
-    changed = services.bulk_triage(
-        user, reports, action=payload.action, reason=payload.reason, of=of
-    )
-    return {"changed": changed}
+def bulk(request: HttpRequest, payload: BulkTriage) -> dict[str, int]:
+    """Accept, decline (with a reason) or mark as duplicates several reports at once, all or
+    none: the ticked `report_ids`, or every report `matching` a filter, with `expected` the
+    number the caller saw (another number now: 409, nothing changed)."""
+    return {"changed": services.bulk_triage(signed_in(request), payload)}
 
 
-def _visible_report(request: HttpRequest, report_id: int) -> Report:
-    return get_object_or_404(
-        visible(Report, signed_in(request)).select_related("organisation"), pk=report_id
-    )
+def _shown_report(user: User, report_id: int) -> Report:
+    return get_object_or_404(reports_shown_to(user).select_related("organisation"), pk=report_id)
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut)
 def get_report(request: HttpRequest, report_id: int) -> Report:
     """One report; duplicate candidates are listed for coordinators only."""
-    return _visible_report(request, report_id)
+    return _shown_report(signed_in(request), report_id)
 
 
 @router.post("/reports/{report_id}/triage", response=ReportDetailOut)
-def triage(request: HttpRequest, report_id: int, payload: TriageIn) -> Report:
-    """Accept, decline (with a reason), mark duplicate, merge, unmerge or reopen a report."""
+def triage(request: HttpRequest, report_id: int, payload: Triage) -> Report:
+    """Accept, decline (with a reason), mark duplicate, merge, unmerge or reopen a report.
+
+    A duplicate naming other identifiers of one namespace (two CVE ids) is refused (409)
+    unless `despite_conflict`; one of itself, or forming a cycle, always is.
+    """
     user = signed_in(request)
-    report = _visible_report(request, report_id)
-    return apply(user, report, payload.action, payload.reason, payload.duplicate_of)
-
-
-def apply(
-    user: User,
-    report: Report,
-    action: str,
-    reason: str,
-    duplicate_of: int | None,
-) -> Report:
-    """Run one triage action (shared by the API and the report page)."""
-    if action == "accept":
-        return services.accept(user, report)
-    if action == "decline":
-        return services.decline(user, report, reason)
-    if action in {"duplicate", "merge"}:
-        if duplicate_of is None:
-            raise InvalidInput.single("duplicate_of", "name the report it duplicates")
-        of = get_object_or_404(visible(Report, user), pk=duplicate_of)
-        return services.mark_duplicate(user, report, of, merge=action == "merge")
-    if action == "unmerge":
-        return services.unmerge(user, report)
-    if action == "reopen":
-        return services.reopen(user, report)
-    raise InvalidInput.single("action", f"unknown action {action!r}")
+    services.triage(user, _shown_report(user, report_id), payload)
+    return _shown_report(user, report_id)

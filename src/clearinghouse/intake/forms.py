@@ -1,4 +1,4 @@
-"""Page forms for intake; the rules live in `services`, shared with the API."""
+"""Page forms for intake: they parse fields; the rules live in `inputs`, shared with the API."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from .documents import Format
+from .inputs import TriageAction
 from .models import ReporterKind
 
 _FORMATS = [("", "Detect from the document"), *[(f.value, f.label) for f in Format]]
@@ -63,25 +64,27 @@ class SubmitForm(forms.Form):
 
 
 class TriageForm(forms.Form):
-    """A coordinator's decision on one report."""
+    """A coordinator's decision on one report; the rules are `inputs.Triage`'s."""
 
-    action = forms.ChoiceField(
-        choices=[(a, a) for a in ("accept", "decline", "duplicate", "merge", "unmerge", "reopen")]
+    action = forms.ChoiceField(choices=[(a.value, a.value) for a in TriageAction])
+    reason = forms.CharField(required=False)
+    duplicate_of = forms.IntegerField(required=False)
+    despite_conflict = forms.BooleanField(required=False)
+
+
+class BulkForm(TriageForm):
+    """One decision for the ticked reports, or for all reports matching the queue's filter.
+
+    The ticked ids come as the list `report_ids`; with `scope` "matching", `expected` is the
+    count the coordinator saw (the rules are `inputs.BulkTriage`'s).
+    """
+
+    scope = forms.ChoiceField(
+        choices=[("ticked", "ticked"), ("matching", "matching")], required=False
     )
-    reason = forms.CharField(required=False, max_length=2000)
-    duplicate_of = forms.IntegerField(required=False, min_value=1)
+    expected = forms.IntegerField(required=False)
 
 
-class BulkForm(forms.Form):
-    """One decision for the reports ticked in the queue."""
-
-    report_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
-    action = forms.ChoiceField(
-        choices=[("accept", "Accept"), ("decline", "Decline"), ("duplicate", "Mark duplicate")]
-    )
-    reason = forms.CharField(required=False, max_length=2000)
-    duplicate_of = forms.IntegerField(required=False, min_value=1)
-
-    def __init__(self, *args: Any, report_ids: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["report_ids"].choices = [(pk, pk) for pk in report_ids]  # type: ignore[attr-defined]
+def given(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A form's cleaned data without the fields left empty, for `parse` (defaults apply)."""
+    return {name: value for name, value in cleaned.items() if value not in (None, "")}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from clearinghouse.accounts.models import Organisation
+from clearinghouse.core.triage import ReportStatus
 from clearinghouse.fields import ExactJSONField
 
 
@@ -69,11 +70,12 @@ class Report(models.Model):
     """One vulnerability from a submission: what it says, how it scores, where triage took it."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        ACCEPTED = "accepted", "Accepted"
-        DUPLICATE = "duplicate", "Duplicate"
-        DECLINED = "declined", "Declined"
-        CASE = "case", "Case opened"
+        # The core's states (clearinghouse.core.triage), as Django choices for the column.
+        RECEIVED = ReportStatus.RECEIVED, ReportStatus.RECEIVED.label
+        ACCEPTED = ReportStatus.ACCEPTED, ReportStatus.ACCEPTED.label
+        DUPLICATE = ReportStatus.DUPLICATE, ReportStatus.DUPLICATE.label
+        DECLINED = ReportStatus.DECLINED, ReportStatus.DECLINED.label
+        CASE = ReportStatus.CASE, ReportStatus.CASE.label
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reports")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

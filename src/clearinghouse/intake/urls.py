@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/submissions/", views.submissions, name="submissions"),
     path("intake/submissions/<int:submission_id>/", views.submission, name="submission"),
     path("intake/submissions/<int:submission_id>/progress/", views.progress, name="progress"),
+    path("intake/submissions/<int:submission_id>/retry/", views.retry, name="retry"),
     path("intake/submissions/<int:submission_id>/original/", views.original, name="original"),
     path("intake/reports/", views.queue, name="queue"),
     path("intake/reports/<int:report_id>/", views.report, name="report"),

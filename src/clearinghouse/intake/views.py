@@ -8,23 +8,37 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from clearinghouse.accounts.models import SECTOR_CHOICES
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.audit.history import history_for
+from clearinghouse.core.triage import ReportStatus
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.inputs import parse, show_errors
+from clearinghouse.paging import page_of
 
 from . import services
-from .api import ReportFilter, apply, filtered
 from .documents import Format
-from .forms import BulkForm, SubmitForm, TriageForm
+from .forms import BulkForm, SubmitForm, TriageForm, given
+from .inputs import BulkTriage, ReportFilter, Triage, TriageAction
 from .models import DuplicateCandidate, Report, Submission
+from .permissions import reports_shown_to
 
-_QUEUE_SIZE = 200
+#: The queue's filter fields, as they appear in its URL.
+_FILTERS = tuple(ReportFilter.model_fields)
+#: Candidates and duplicates a report page lists at most (best first).
+_LINKED = 50
+#: The report page's decisions, as its form offers them.
+_ACTIONS = [
+    (TriageAction.ACCEPT, "Accept"),
+    (TriageAction.DECLINE, "Decline (give a reason)"),
+    (TriageAction.DUPLICATE, "Confirm duplicate of…"),
+    (TriageAction.MERGE, "Merge into… (its identifiers move over)"),
+    (TriageAction.UNMERGE, "Unmerge"),
+    (TriageAction.REOPEN, "Reopen"),
+]
 
 
 @login_required
@@ -71,9 +85,9 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def submissions(request: HttpRequest) -> HttpResponse:
-    """The submissions the user may see, newest first."""
-    rows = visible(Submission, signed_in(request)).select_related("organisation")[:200]
-    return render(request, "intake/submissions.html", {"submissions": rows})
+    """The submissions the user may see, newest first, a page at a time."""
+    rows = visible(Submission, signed_in(request)).select_related("organisation")
+    return render(request, "intake/submissions.html", {"page": page_of(request, rows)})
 
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:
@@ -84,17 +98,37 @@ def _submission(request: HttpRequest, submission_id: int) -> Submission:
 
 @login_required
 def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
-    """A submission: status, progress while the worker runs, and its reports."""
+    """A submission: status, progress while the worker runs, and its reports, paged."""
+    user = signed_in(request)
     item = _submission(request, submission_id)
+    reports = reports_shown_to(user).filter(submission=item).order_by("index")
     return render(
         request,
         "intake/submission.html",
         {
             "submission": item,
-            "reports": item.reports.select_related("duplicate_of").order_by("index"),
-            "history": history_for(signed_in(request), item),
+            "stalled": services.stalled(item),
+            "page": page_of(request, reports),
+            "history": history_for(user, item),
         },
     )
+
+
+@login_required
+def retry(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Send a failed or stalled submission back to the worker (POST; the page's button)."""
+    if request.method != "POST":
+        return redirect("intake:submission", submission_id=submission_id)
+    item = _submission(request, submission_id)
+    try:
+        services.retry(signed_in(request), item)
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Submission #{item.pk} is queued again; it resumes where it stopped."
+        )
+    return redirect("intake:submission", submission_id=item.pk)
 
 
 @login_required
@@ -116,65 +150,64 @@ def original(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> ReportFilter:
-    def flag(name: str) -> bool | None:
-        value = request.GET.get(name, "")
-        return {"yes": True, "no": False}.get(value)
+    """The queue's filter from its URL; a value it cannot use is said and left out."""
+    chosen = {name: request.GET[name] for name in _FILTERS if request.GET.get(name)}
+    try:
+        return parse(ReportFilter, chosen)
+    except InvalidInput as error:
+        messages.error(request, f"Filter not applied: {error}")
+        return ReportFilter()
 
-    return ReportFilter(
-        status=request.GET.get("status") or None,
-        sector=request.GET.get("sector") or None,
-        ssvc=request.GET.get("ssvc") or None,
-        kev=flag("kev"),
-        source=request.GET.get("source") or None,
-        has_cve=flag("has_cve"),
-        reporter_kind=request.GET.get("reporter_kind") or None,
-    )
+
+def _bulk(request: HttpRequest, filters: ReportFilter) -> HttpResponse | None:
+    """Apply the bulk form's decision; a redirect when done, None when refused (said why)."""
+    user = signed_in(request)
+    require(user, "intake.triage")
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an action and what it applies to.")
+        return None
+    data = given(form.cleaned_data)
+    if data.pop("scope", "ticked") == "matching":
+        data["matching"] = filters
+    else:
+        data.pop("expected", None)
+        data["report_ids"] = request.POST.getlist("report_ids") or None
+    try:
+        changed = services.bulk_triage(user, parse(BulkTriage, data))
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, str(error))
+        return None
+    messages.success(request, f"{changed} reports changed.")
+    return redirect(request.get_full_path())
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Coordinators: the triage queue by priority, with filters and bulk actions.
+    """Coordinators: the triage queue by priority, with filters and bulk actions, paged.
 
     Reporters see their own organisation's reports here, without the actions.
     """
     user = signed_in(request)
-    coordinator = services.is_coordinator(user)
-    reports = filtered(visible(Report, user), _filters(request)).select_related("organisation")
-    reports = reports.order_by("-priority_points", "pk")
-    shown = list(reports[:_QUEUE_SIZE])
-    bulk = BulkForm(
-        request.POST or None, report_ids=[r.pk for r in visible(Report, user).only("pk")]
-    )
-    if request.method == "POST":
-        if not coordinator:
-            raise PermissionDenied("only coordinators triage reports")
-        if bulk.is_valid():
-            chosen = visible(Report, user).filter(pk__in=bulk.cleaned_data["report_ids"])
-            of_id = bulk.cleaned_data.get("duplicate_of")
-            of = get_object_or_404(visible(Report, user), pk=of_id) if of_id else None
-            try:
-                changed = services.bulk_triage(
-                    user, chosen, action=bulk.cleaned_data["action"],
-                    reason=bulk.cleaned_data["reason"], of=of,
-                )  # fmt: skip
-                messages.success(request, f"{changed} reports changed.")
-                return redirect(request.get_full_path())
-            except (InvalidInput, Conflict) as error:
-                messages.error(request, str(error))
-        else:
-            messages.error(request, "Tick at least one report and choose an action.")
-    candidates = services.candidates_by_report(shown) if coordinator else {}
-    for row in shown:
-        row.top_candidates = candidates.get(row.pk, [])[:3]  # type: ignore[attr-defined]
+    filters = _filters(request)
+    if request.method == "POST" and (done := _bulk(request, filters)) is not None:
+        return done
+    reports = services.matching(reports_shown_to(user).select_related("organisation"), filters)
+    page = page_of(request, reports)
+    coordinator = can(user, "intake.triage")
+    candidates = services.candidates_by_report(page.object_list) if coordinator else {}
+    for row in page.object_list:
+        row.top_candidates = candidates.get(row.pk, [])[:3]
     context = {
-        "reports": shown,
-        "total": reports.count(),
+        "page": page,
+        "total": page.paginator.count,
         "coordinator": coordinator,
         "filters": request.GET,
         "sectors": SECTOR_CHOICES,
         "decisions": ["Act", "Attend", "Track*", "Track"],
         "formats": list(Format),
-        "statuses": Report.Status.choices,
+        "statuses": [(status.value, status.label) for status in ReportStatus],
+        "sorts": [("priority", "Priority"), ("newest", "Newest"), ("oldest", "Oldest")],
     }
     return render(request, "intake/queue.html", context)
 
@@ -184,30 +217,35 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     """A report: what it says, its original document, score breakdown, candidates, triage."""
     user = signed_in(request)
     item = get_object_or_404(
-        visible(Report, user).select_related("organisation", "submission", "duplicate_of"),
-        pk=report_id,
+        reports_shown_to(user).select_related("organisation", "submission"), pk=report_id
     )
     form = TriageForm(request.POST or None)
+    conflict = False
     if request.method == "POST":
-        if not services.is_coordinator(user):
-            raise PermissionDenied("only coordinators triage reports")
+        require(user, "intake.triage", item)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    item = apply(user, item, data["action"], data["reason"], data["duplicate_of"])
+                item = services.triage(user, item, parse(Triage, given(form.cleaned_data)))
                 messages.success(request, f"Report #{item.pk} is now {item.get_status_display()}.")
                 return redirect("intake:report", report_id=item.pk)
-            except (InvalidInput, Conflict) as error:
+            except InvalidInput as error:
+                show_errors(form, error)
+            except services.ConflictingIdentifiers as error:
+                conflict = True
                 messages.error(request, str(error))
-    candidates = visible(DuplicateCandidate, user).filter(report=item).select_related("candidate")
+            except Conflict as error:
+                messages.error(request, str(error))
     context = {
         "report": item,
         "item_json": json.dumps(item.item, indent=2, ensure_ascii=False),
-        "candidates": candidates,
-        "duplicates": visible(Report, user).filter(duplicate_of=item),
-        "coordinator": services.is_coordinator(user),
+        "candidates": visible(DuplicateCandidate, user)
+        .filter(report=item)
+        .select_related("candidate")[:_LINKED],
+        "duplicates": visible(Report, user).filter(duplicate_of=item).only("pk")[:_LINKED],
+        "coordinator": can(user, "intake.triage", item),
         "history": history_for(user, item),
         "form": form,
+        "conflict": conflict,
+        "actions": [(action.value, label) for action, label in _ACTIONS],
     }
     return render(request, "intake/report.html", context)

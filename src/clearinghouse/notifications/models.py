@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation
 from clearinghouse.fields import ExactJSONField
@@ -47,13 +48,24 @@ class Delivery(models.Model):
     payload = ExactJSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Why the last attempt failed, as the organisation is told it."
+    )
+    error_detail = models.TextField(
+        blank=True, help_text="The failure in full (address, port, exception): admins only."
+    )
+    #: When a pending delivery is next tried; pushed on before each try is sent, so that a
+    #: worker dying mid-send leaves it due again later (the sweep re-queues it) and counted.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["event", "status"])]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient} ({self.status})"

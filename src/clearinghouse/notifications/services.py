@@ -1,7 +1,12 @@
 """Queue notifications for workflow events and deliver them, retrying without blocking anyone.
 
-`notify` only records deliveries; they are sent after the surrounding transaction commits,
-by a background task, so a slow or failing mail server or webhook never holds up a review.
+`notify` only records deliveries, with their delivery tasks, in the caller's transaction (a
+transactional outbox: both commit with the change that causes them, or neither does); the
+worker sends them, so a slow or failing mail server or webhook never holds up a review.
+Each try is counted and the next one scheduled before it is sent, so a worker dying
+mid-send costs one try of a bounded number, and the sweep (`enqueue_due`) re-queues any
+pending delivery that is due and has no task. Receivers may see a delivery twice (after a
+crash between sending and recording it): `X-Clearinghouse-Delivery` tells them apart.
 """
 
 from __future__ import annotations
@@ -12,8 +17,6 @@ import hmac
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,8 +27,7 @@ from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
 from clearinghouse.audit.services import record
-from clearinghouse.core.outbound import open_vetted
-from clearinghouse.core.urls import check_outbound_url
+from clearinghouse.core import egress
 from clearinghouse.errors import InvalidInput
 from clearinghouse.sealed import reveal, seal
 
@@ -53,7 +55,7 @@ def register_webhook(
     if organisation is None:
         raise InvalidInput.single("organisation", "webhooks belong to an organisation")
     try:
-        url = check_outbound_url(url)
+        url = egress.check_url(url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
     except ValueError as error:
         raise InvalidInput.single("url", str(error)) from None
     unknown = sorted(set(events) - set(EVENTS))
@@ -126,12 +128,13 @@ def notify(
                     payload=body,
                 )
             )
-    Delivery.objects.bulk_create(deliveries)
-    ids = [delivery.pk for delivery in deliveries]
-    if ids:
+    if deliveries:
         from .tasks import deliver
 
-        transaction.on_commit(lambda: [deliver.enqueue(pk) for pk in ids])
+        with transaction.atomic():
+            Delivery.objects.bulk_create(deliveries)
+            for delivery in deliveries:
+                deliver.enqueue(delivery.pk)
     return deliveries
 
 
@@ -140,25 +143,22 @@ def _send_webhook(delivery: Delivery) -> None:
     body = json.dumps(delivery.payload, sort_keys=True).encode()
     timestamp = str(int(timezone.now().timestamp()))
     secret = reveal(delivery.endpoint.secret_ciphertext)
-    request = urllib.request.Request(  # noqa: S310  (URL validated as http(s) on entry)
-        delivery.recipient,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Clearinghouse-Webhooks/1",
-            "X-Clearinghouse-Event": delivery.event,
-            "X-Clearinghouse-Delivery": str(delivery.pk),
-            "X-Clearinghouse-Timestamp": timestamp,
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
-        },
-    )
     timeout = settings.CLEARINGHOUSE_WEBHOOK_TIMEOUT_SECONDS
-    with open_vetted(request, timeout=timeout) as response:
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(
-                delivery.recipient, response.status, "not 2xx", response.headers, None
-            )
+    # the outbound policy's client: the host vetted and pinned at send time, no redirects
+    with egress.client(settings.CLEARINGHOUSE_OUTBOUND_ALLOW, timeout) as http:
+        response = http.post(
+            delivery.recipient,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Clearinghouse-Webhooks/1",
+                "X-Clearinghouse-Event": delivery.event,
+                "X-Clearinghouse-Delivery": str(delivery.pk),
+                "X-Clearinghouse-Timestamp": timestamp,
+                SIGNATURE_HEADER: sign(secret, timestamp, body),
+            },
+        )
+    response.raise_for_status()  # a 3xx too: a redirect is a failed delivery, never followed
 
 
 def _send_email(delivery: Delivery) -> None:
@@ -172,33 +172,104 @@ def _send_email(delivery: Delivery) -> None:
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
-    """Exponential back-off: 30 s, 1 min, 2 min, … capped at an hour."""
-    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+    """Exponential back-off: the base (30 s), then doubling each try, capped at an hour."""
+    base = settings.CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-def attempt(delivery: Delivery) -> dt.datetime | None:
-    """Try one delivery once; return when to try again, or None when done or given up."""
-    if delivery.status != Delivery.Status.PENDING:
-        return None
-    delivery.attempts += 1
-    try:
-        if delivery.channel == Delivery.Channel.WEBHOOK:
-            _send_webhook(delivery)
-        else:
-            _send_email(delivery)
-    except Exception as error:  # any failure of the far side is recorded, never raised
-        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == Delivery.Channel.WEBHOOK:
+        _send_webhook(delivery)
+    else:
+        _send_email(delivery)
+
+
+def _claim(delivery_id: int, *, due_only: bool) -> Delivery | None:
+    """Take a pending delivery's next try: counted, and the one after scheduled, before sending.
+
+    None when it is sent or given up, when another worker holds it, or (`due_only`) when it
+    is not due yet — which is how a second task for one delivery does nothing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING)
+            .first()
+        )
+        if delivery is None or (due_only and delivery.next_attempt_at > now):
+            return None
+        if delivery.attempts >= settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS:
+            # Its last try was counted but never recorded (the worker died sending it).
+            delivery.status = Delivery.Status.FAILED
+            delivery.last_error = delivery.last_error or "the last try was lost with its worker"
+            delivery.save(update_fields=["status", "last_error"])
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return delivery
+
+
+def _record(delivery: Delivery, error: Exception | None) -> dt.datetime | None:
+    """Store a try's outcome; a failure with tries left queues the next one, in one commit."""
+    with transaction.atomic():
+        if error is None:
+            delivery.status, delivery.sent_at, delivery.last_error = (
+                Delivery.Status.SENT,
+                timezone.now(),
+                "",
+            )
+            delivery.save(update_fields=["status", "sent_at", "last_error"])
+            return None
+        # the organisation sees a generic reason; which address or port failed is for admins
+        delivery.last_error, delivery.error_detail = egress.describe_failure(error)
         logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
         if delivery.attempts >= settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS:
             delivery.status = Delivery.Status.FAILED
-            delivery.save(update_fields=["attempts", "last_error", "status"])
+            delivery.save(update_fields=["last_error", "error_detail", "status"])
             return None
-        delivery.save(update_fields=["attempts", "last_error"])
-        return timezone.now() + retry_delay(delivery.attempts)
-    delivery.status, delivery.sent_at, delivery.last_error = (
-        Delivery.Status.SENT,
-        timezone.now(),
-        "",
+        delivery.save(update_fields=["last_error", "error_detail"])
+        from .tasks import deliver
+
+        deliver.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+        return delivery.next_attempt_at
+
+
+def attempt(delivery: Delivery, *, due_only: bool = False) -> dt.datetime | None:
+    """Try one delivery once; return when it is tried again, or None when done or given up.
+
+    `due_only` (the worker's task): only if it is due, so a duplicate task does nothing.
+    """
+    claimed = _claim(delivery.pk, due_only=due_only)
+    if claimed is None:
+        return None
+    try:
+        _send(claimed)
+    except Exception as error:  # any failure of the far side is recorded, never raised
+        return _record(claimed, error)
+    return _record(claimed, None)
+
+
+def enqueue_due(limit: int = 500) -> int:
+    """Queue a delivery task for each due pending delivery that has none (the sweep's part).
+
+    Normally every pending delivery has its task (created with it, or by its last failure);
+    one without was left by a worker that died, or predates the outbox. Returns how many.
+    """
+    from clearinghouse.background.queue import queued_for
+
+    from .tasks import deliver
+
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return None
+    queued = queued_for(deliver, due)
+    missing = [pk for pk in due if pk not in queued]
+    with transaction.atomic():
+        for pk in missing:
+            deliver.enqueue(pk)
+    return len(missing)

@@ -1,4 +1,4 @@
-"""Background delivery of notifications, rescheduling itself with back-off on failure."""
+"""Background delivery of notifications; a failed try queues the next one with back-off."""
 
 from __future__ import annotations
 
@@ -10,10 +10,5 @@ from .services import attempt
 
 @task()
 def deliver(delivery_id: int) -> None:
-    """Send one notification; on failure, enqueue the next attempt for later."""
-    delivery = Delivery.objects.filter(pk=delivery_id).select_related("endpoint").first()
-    if delivery is None:
-        return
-    retry_at = attempt(delivery)
-    if retry_at is not None:
-        deliver.using(run_after=retry_at).enqueue(delivery_id)
+    """Send one notification if it is due (a second task for it finds it not due, and stops)."""
+    attempt(Delivery(pk=delivery_id), due_only=True)

@@ -1,22 +1,30 @@
 """API of pre-deployment review: thin handlers over `services`, lists through `visible`."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Body, File, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
-from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import signed_in, visible
-from clearinghouse.frontier.models import AIModel
+from clearinghouse.core.review import NoticeStatus
+from clearinghouse.paging import Paged
 
 from . import services
+from .inputs import (
+    AddNote,
+    AssignReviewer,
+    DecideTrack,
+    EditDraft,
+    FileNotice,
+    GrantAccess,
+    RecordFinding,
+)
 from .models import (
     AccessGrant,
     Assignment,
@@ -37,6 +45,7 @@ class TrackOut(Schema):
 
     id: int
     track: str
+    status: str
     decision: str
     conditions: list[str]
     rationale: str
@@ -115,42 +124,6 @@ class NoticeOut(Schema):
         return list(notice.access_grants.all())
 
 
-class NoticeIn(Schema):
-    """A lab's notice for one of its covered models."""
-
-    ai_model_id: int
-    planned_release_date: dt.date
-    training_data_summary: str = ""
-    stress_test_results: str = ""
-
-
-class GrantIn(Schema):
-    """How reviewers reach the model (see AccessGrantRequest for the rules)."""
-
-    kind: str
-    model: str
-    base_url: str = ""
-    api_key: str | None = None
-    provider_args: dict[str, Any] = {}
-
-
-class AssignIn(Schema):
-    """The reviewer to assign, by username."""
-
-    reviewer: str
-
-
-class FindingIn(Schema):
-    """A finding on a track."""
-
-    category: str
-    severity: str
-    title: str
-    description: str
-    assessment_reference: str = ""
-    case_reference: str = ""
-
-
 class FindingOut(Schema):
     """A finding; labs only ever receive released ones."""
 
@@ -180,12 +153,6 @@ class EvidenceOut(Schema):
     uploaded_at: dt.datetime
 
 
-class NoteIn(Schema):
-    """An internal reviewer note."""
-
-    body: str
-
-
 class NoteOut(Schema):
     """An internal reviewer note (never sent to labs)."""
 
@@ -199,14 +166,6 @@ class NoteOut(Schema):
         return note.author.username if note.author else "deleted user"
 
 
-class DecisionIn(Schema):
-    """A track's decision."""
-
-    decision: str
-    rationale: str
-    conditions: list[str] = []
-
-
 def _notice(request: HttpRequest, notice_id: int) -> Notice:
     notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     return get_object_or_404(notices, pk=notice_id)
@@ -217,29 +176,27 @@ def _track(request: HttpRequest, track_id: int) -> TrackReview:
     return get_object_or_404(tracks, pk=track_id)
 
 
+def _with_tracks(request: HttpRequest, notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    tracks = TrackReview.objects.prefetch_related(assignments_shown_to(signed_in(request)))
+    return notices.prefetch_related(Prefetch("tracks", queryset=tracks), "access_grants")
+
+
 @router.get("/notices", response=list[NoticeOut])
-def list_notices(request: HttpRequest, status: str | None = None) -> list[Notice]:
+@paginate(Paged)
+def list_notices(
+    request: HttpRequest, status: NoticeStatus | None = None, **kwargs: Any
+) -> QuerySet[Notice]:
     """Notices I may see, soonest deadline first (a reviewer's queue, a lab's own)."""
     notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
     if status:
         notices = notices.filter(status=status)
-    tracks = TrackReview.objects.prefetch_related(assignments_shown_to(signed_in(request)))
-    nested = (Prefetch("tracks", queryset=tracks), "access_grants")
-    return list(notices.prefetch_related(*nested).order_by("review_deadline", "id"))
+    return _with_tracks(request, notices.order_by("review_deadline", "id"))
 
 
 @router.post("/notices", response={201: NoticeOut})
-def file_notice(request: HttpRequest, payload: NoticeIn) -> Status[Notice]:
+def file_notice(request: HttpRequest, payload: FileNotice) -> Status[Notice]:
     """File a draft notice for one of my lab's covered models."""
-    model = get_object_or_404(visible(AIModel, signed_in(request)), pk=payload.ai_model_id)
-    notice = services.file_notice(
-        signed_in(request),
-        model,
-        planned_release_date=payload.planned_release_date,
-        training_data_summary=payload.training_data_summary,
-        stress_test_results=payload.stress_test_results,
-    )
-    return Status(201, notice)
+    return Status(201, services.file_notice(signed_in(request), payload))
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut)
@@ -249,7 +206,7 @@ def get_notice(request: HttpRequest, notice_id: int) -> Notice:
 
 
 @router.patch("/notices/{notice_id}", response=NoticeOut)
-def edit_notice(request: HttpRequest, notice_id: int, payload: Body[dict[str, Any]]) -> Notice:
+def edit_notice(request: HttpRequest, notice_id: int, payload: EditDraft) -> Notice:
     """Edit a draft: release date, training-data summary, stress-test results."""
     return services.update_draft(signed_in(request), _notice(request, notice_id), payload)
 
@@ -273,12 +230,11 @@ def release_notice(request: HttpRequest, notice_id: int) -> Notice:
 
 
 @router.post("/notices/{notice_id}/access-grants", response={201: GrantOut})
-def grant_access(request: HttpRequest, notice_id: int, payload: GrantIn) -> Status[AccessGrant]:
+def grant_access(request: HttpRequest, notice_id: int, payload: GrantAccess) -> Status[AccessGrant]:
     """Give reviewers access to the model; the key is encrypted and never returned."""
-    grant = services.grant_access(
-        signed_in(request), _notice(request, notice_id), payload.model_dump(exclude_none=True)
+    return Status(
+        201, services.grant_access(signed_in(request), _notice(request, notice_id), payload)
     )
-    return Status(201, grant)
 
 
 @router.delete("/access-grants/{grant_id}", response=GrantOut)
@@ -291,30 +247,27 @@ def revoke_access(request: HttpRequest, grant_id: int) -> AccessGrant:
 
 
 @router.post("/tracks/{track_id}/assignments", response={201: TrackOut})
-def assign(request: HttpRequest, track_id: int, payload: AssignIn) -> Status[TrackReview]:
+def assign(request: HttpRequest, track_id: int, payload: AssignReviewer) -> Status[TrackReview]:
     """Assign a reviewer to a track (admins and the track's agency lead)."""
     track = _track(request, track_id)
-    reviewer = get_object_or_404(User, username=payload.reviewer, is_active=True)
-    services.assign_reviewer(signed_in(request), track, reviewer)
-    return Status(201, track)
+    services.assign_reviewer(signed_in(request), track, payload)
+    return Status(201, _track(request, track_id))
 
 
 @router.get("/notices/{notice_id}/findings", response=list[FindingOut])
-def list_findings(request: HttpRequest, notice_id: int) -> list[Finding]:
-    """Findings on the notice that I may see (labs: released ones)."""
+@paginate(Paged)
+def list_findings(request: HttpRequest, notice_id: int, **kwargs: Any) -> QuerySet[Finding]:
+    """Findings on the notice that I may see (labs: released ones), newest first."""
     notice = _notice(request, notice_id)
     findings = visible(Finding, signed_in(request)).filter(track_review__notice=notice)
-    return list(findings.select_related("track_review"))
+    return findings.select_related("track_review").order_by("-created_at", "-id")
 
 
 @router.post("/tracks/{track_id}/findings", response={201: FindingOut})
-def record_finding(request: HttpRequest, track_id: int, payload: FindingIn) -> Status[Finding]:
+def record_finding(request: HttpRequest, track_id: int, payload: RecordFinding) -> Status[Finding]:
     """Record a finding on a track I review."""
     return Status(
-        201,
-        services.record_finding(
-            signed_in(request), _track(request, track_id), payload.model_dump()
-        ),
+        201, services.record_finding(signed_in(request), _track(request, track_id), payload)
     )
 
 
@@ -342,35 +295,25 @@ def attach_evidence(
 
 
 @router.get("/tracks/{track_id}/notes", response=list[NoteOut])
-def list_notes(request: HttpRequest, track_id: int) -> list[ReviewerNote]:
-    """Internal notes of a track I review."""
+@paginate(Paged)
+def list_notes(request: HttpRequest, track_id: int, **kwargs: Any) -> QuerySet[ReviewerNote]:
+    """Internal notes of a track I review, oldest first."""
     track = _track(request, track_id)
-    return list(
-        visible(ReviewerNote, signed_in(request))
-        .filter(track_review=track)
-        .select_related("author")
-    )
+    notes = visible(ReviewerNote, signed_in(request)).filter(track_review=track)
+    return notes.select_related("author").order_by("created_at", "id")
 
 
 @router.post("/tracks/{track_id}/notes", response={201: NoteOut})
-def add_note(request: HttpRequest, track_id: int, payload: NoteIn) -> Status[ReviewerNote]:
+def add_note(request: HttpRequest, track_id: int, payload: AddNote) -> Status[ReviewerNote]:
     """Add an internal note to a track I review."""
-    return Status(
-        201, services.add_note(signed_in(request), _track(request, track_id), payload.body)
-    )
+    return Status(201, services.add_note(signed_in(request), _track(request, track_id), payload))
 
 
 @router.post("/tracks/{track_id}/decision", response=NoticeOut)
-def decide(request: HttpRequest, track_id: int, payload: DecisionIn) -> Notice:
+def decide(request: HttpRequest, track_id: int, payload: DecideTrack) -> Notice:
     """Decide on a track; when both tracks have, the notice is decided."""
     track = _track(request, track_id)
-    services.decide_track(
-        signed_in(request),
-        track,
-        decision=payload.decision,
-        rationale=payload.rationale,
-        conditions=payload.conditions,
-    )
+    services.decide_track(signed_in(request), track, payload)
     return _notice(request, track.notice_id)
 
 

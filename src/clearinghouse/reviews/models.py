@@ -7,14 +7,22 @@ from django.db import models
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, ReviewTrack
-from clearinghouse.core.review import AccessKind, Decision, NoticeStatus, days_remaining
+from clearinghouse.core.review import (
+    AccessKind,
+    Decision,
+    NoticeStatus,
+    TrackStatus,
+    days_remaining,
+)
 from clearinghouse.fields import ExactJSONField
 from clearinghouse.frontier.models import AIModel
 
 _USER = settings.AUTH_USER_MODEL
 
 
-def _choices(enum: type[NoticeStatus] | type[Decision] | type[AccessKind]) -> list[tuple[str, str]]:
+def _choices(
+    enum: type[NoticeStatus] | type[TrackStatus] | type[Decision] | type[AccessKind],
+) -> list[tuple[str, str]]:
     return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
 
 
@@ -85,6 +93,7 @@ class TrackReview(models.Model):
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="tracks")
     track = models.CharField(max_length=20, choices=ReviewTrack.choices)
+    status = models.CharField(max_length=20, choices=_choices(TrackStatus), default="open")
     decision = models.CharField(max_length=30, choices=_choices(Decision), blank=True)
     conditions = ExactJSONField(default=list)
     rationale = models.TextField(blank=True)

@@ -1,32 +1,36 @@
 """The review workflow: file and submit notices, grant access, assign, find, decide, run the clock.
 
-Every function checks the actor's role, changes state in one transaction, writes an audit
-event and queues notifications; views, the API and commands all call these.
+Every command follows one shape (docs/architecture.md): inside `audited()` it re-reads the
+rows it changes with `locked` (the notice first, then its track, everywhere, so two commands
+never wait on each other in opposite orders), checks the action rule on those rows with
+`require`, moves state with `advance` against the core's lifecycle, and records its events
+and notifications in the same transaction. Views, the API and commands all call these.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from pydantic import ValidationError
 
-from clearinghouse.accounts.models import OrganisationKind, Role, User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import can, program_admins, require, visible
+from clearinghouse.audit.services import audited, record
+from clearinghouse.core.egress import check_url
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import (
     NOTICE_LIFECYCLE,
     OPEN_FOR_REVIEW,
-    AccessGrantRequest,
+    TRACK_LIFECYCLE,
     Decision,
     NoticeStatus,
+    TrackStatus,
     combined_conditions,
     earliest_release_date,
     is_overdue,
@@ -34,13 +38,22 @@ from clearinghouse.core.review import (
     reminders_due,
     review_deadline,
 )
-from clearinghouse.core.transitions import IllegalTransition
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.frontier.policies import active_policy, get_policy
 from clearinghouse.notifications.services import notify
 from clearinghouse.sealed import fingerprint, seal
+from clearinghouse.workflow import advance, locked
 
+from .inputs import (
+    AddNote,
+    AssignReviewer,
+    DecideTrack,
+    EditDraft,
+    FileNotice,
+    GrantAccess,
+    RecordFinding,
+)
 from .models import (
     AccessGrant,
     Assignment,
@@ -50,7 +63,7 @@ from .models import (
     ReviewerNote,
     TrackReview,
 )
-from .permissions import track_reviews_of
+from .permissions import track_leads
 
 DISCLOSURE_FIELDS = ("training_data_summary", "stress_test_results")
 
@@ -59,18 +72,8 @@ def _today() -> dt.date:
     return timezone.now().date()
 
 
-def _admins() -> QuerySet[User]:
-    return User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
-
-
 def _lab_members(notice: Notice) -> QuerySet[User]:
     return User.objects.filter(organisation=notice.organisation, is_active=True)
-
-
-def _leads(track: str) -> QuerySet[User]:
-    return User.objects.filter(
-        role=Role.REVIEWER, is_agency_lead=True, is_active=True, organisation__track=track
-    )
 
 
 def _state(notice: Notice) -> dict[str, Any]:
@@ -86,29 +89,26 @@ def _policy_of(notice: Notice) -> Policy:
     return get_policy(notice.policy_id)
 
 
-def _require_owning_lab(user: User, notice: Notice) -> None:
-    if not (user.role == Role.DEVELOPER and user.organisation_id == notice.organisation_id):
-        raise PermissionDenied("only the lab that filed the notice may do this")
+def _locked_notice(notice: Notice) -> Notice:
+    """The notice's current row, locked, with what messages and notifications name."""
+    return locked(notice, Notice.objects.select_related("ai_model", "organisation"))
 
 
-def _move(user: User, notice: Notice, target: NoticeStatus, action: str) -> None:
-    """Apply a lifecycle transition (409 with the allowed ones if illegal) and audit it."""
-    before = _state(notice)
-    try:
-        NOTICE_LIFECYCLE.check(NoticeStatus(notice.status), target)
-    except IllegalTransition as error:
-        raise Conflict(str(error)) from None
-    notice.status = target
-    notice.save()
-    policy = _policy_of(notice)
-    record(
-        actor=user,
-        action=action,
-        subject=notice,
-        before=before,
-        after=_state(notice),
-        policy_id=policy.id,
-        policy_version=policy.version,
+def _locked_track(track_review: TrackReview) -> tuple[Notice, TrackReview]:
+    """The track's notice and the track itself, current and locked in that order."""
+    notice = _locked_notice(Notice(pk=track_review.notice_id))
+    track = locked(track_review)
+    track.notice = notice
+    return notice, track
+
+
+def _locked_finding(finding: Finding) -> Finding:
+    """The finding's current row, locked, with its track and notice (for rules and messages)."""
+    return locked(
+        finding,
+        Finding.objects.select_related(
+            "track_review__notice__ai_model", "track_review__notice__organisation"
+        ),
     )
 
 
@@ -139,31 +139,41 @@ def _check_disclosures(notice: Notice, policy: Policy) -> None:
         )
 
 
-def file_notice(
-    user: User,
-    model: AIModel,
-    *,
-    planned_release_date: dt.date,
-    training_data_summary: str = "",
-    stress_test_results: str = "",
-) -> Notice:
-    """A lab files a draft notice for one of its covered models, under the active policy."""
-    if not (user.role == Role.DEVELOPER and user.organisation_id == model.organisation_id):
-        raise PermissionDenied("a lab files notices only for its own models")
-    if not model.covered:
-        raise InvalidInput.single("ai_model", f"{model} is not a covered frontier model")
-    policy = active_policy()
-    _check_release_date(planned_release_date, policy)
-    with transaction.atomic():
+def _record_notice(user: User | None, notice: Notice, action: str, before: dict[str, Any]) -> None:
+    policy = _policy_of(notice)
+    record(
+        actor=user,
+        action=action,
+        subject=notice,
+        before=before,
+        after=_state(notice),
+        policy_id=policy.id,
+        policy_version=policy.version,
+    )
+
+
+def file_notice(user: User, command: FileNotice) -> Notice:
+    """A lab files a draft notice for one of its covered models, under the active policy.
+
+    A model the user may not see is a 404, as every lookup of a hidden row.
+    """
+    model = get_object_or_404(visible(AIModel, user), pk=command.ai_model_id)
+    with audited():
+        model = locked(model, AIModel.objects.select_related("organisation"))
+        require(user, "reviews.file_notice", model)
+        if not model.covered:
+            raise InvalidInput.single("ai_model_id", f"{model} is not a covered frontier model")
+        policy = active_policy()
+        _check_release_date(command.planned_release_date, policy)
         notice = Notice.objects.create(
             ai_model=model,
             organisation=model.organisation,
             policy_id=policy.id,
             policy_version=policy.version,
-            planned_release_date=planned_release_date,
-            review_deadline=review_deadline(planned_release_date),
-            training_data_summary=training_data_summary.strip(),
-            stress_test_results=stress_test_results.strip(),
+            planned_release_date=command.planned_release_date,
+            review_deadline=review_deadline(command.planned_release_date),
+            training_data_summary=command.training_data_summary,
+            stress_test_results=command.stress_test_results,
             created_by=user,
         )
         TrackReview.objects.bulk_create(
@@ -180,32 +190,26 @@ def file_notice(
     return notice
 
 
-def update_draft(user: User, notice: Notice, changes: Mapping[str, Any]) -> Notice:
-    """The lab edits a draft: release date and disclosures."""
-    _require_owning_lab(user, notice)
-    if notice.status != NoticeStatus.DRAFT:
-        raise Conflict(f"only a draft notice can be edited; this one is {notice.status}")
-    allowed = {"planned_release_date", *DISCLOSURE_FIELDS}
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise InvalidInput([FieldError((name,), "cannot be changed") for name in unknown])
-    before = _state(notice)
-    if "planned_release_date" in changes:
-        release = changes["planned_release_date"]
-        if not isinstance(release, dt.date):
-            try:
-                release = dt.date.fromisoformat(str(release))
-            except ValueError:
-                raise InvalidInput.single(
-                    "planned_release_date", "not a date (YYYY-MM-DD)"
-                ) from None
-        _check_release_date(release, _policy_of(notice))
-        notice.planned_release_date, notice.review_deadline = release, review_deadline(release)
-    for name in DISCLOSURE_FIELDS:
-        if name in changes:
-            setattr(notice, name, str(changes[name] or "").strip())
-    with transaction.atomic():
-        notice.save()
+def update_draft(user: User, notice: Notice, command: EditDraft) -> Notice:
+    """The lab edits a draft: release date and disclosures (only the fields it gave)."""
+    with audited():
+        notice = _locked_notice(notice)
+        require(user, "reviews.edit_notice", notice)
+        if notice.status != NoticeStatus.DRAFT:
+            raise Conflict(f"only a draft notice can be edited; this one is {notice.status}")
+        before = _state(notice)
+        changed = []
+        if command.planned_release_date is not None:
+            release = command.planned_release_date
+            _check_release_date(release, _policy_of(notice))
+            notice.planned_release_date, notice.review_deadline = release, review_deadline(release)
+            changed += ["planned_release_date", "review_deadline"]
+        for name in DISCLOSURE_FIELDS:
+            value = getattr(command, name)
+            if value is not None:
+                setattr(notice, name, value)
+                changed.append(name)
+        notice.save(update_fields=changed)
         record(
             actor=user,
             action="notice.edited",
@@ -219,21 +223,24 @@ def update_draft(user: User, notice: Notice, changes: Mapping[str, Any]) -> Noti
 
 def submit_notice(user: User, notice: Notice) -> Notice:
     """The lab submits: the clock starts; admins and agency leads are told."""
-    _require_owning_lab(user, notice)
-    policy = _policy_of(notice)
-    if notice.status == NoticeStatus.DRAFT:
-        _check_release_date(notice.planned_release_date, policy)
-        _check_disclosures(notice, policy)
-    with transaction.atomic():
-        _move(user, notice, NoticeStatus.SUBMITTED, "notice.submitted")
+    with audited():
+        notice = _locked_notice(notice)
+        require(user, "reviews.submit_notice", notice)
+        policy = _policy_of(notice)
+        if notice.status == NoticeStatus.DRAFT:
+            _check_release_date(notice.planned_release_date, policy)
+            _check_disclosures(notice, policy)
+        before = _state(notice)
+        advance(notice, NOTICE_LIFECYCLE, NoticeStatus.SUBMITTED)
         notice.submitted_at = timezone.now()
-        notice.save(update_fields=["submitted_at"])
-        leads = [lead for track in policy.review.tracks for lead in _leads(track)]
+        notice.save(update_fields=["status", "submitted_at"])
+        _record_notice(user, notice, "notice.submitted", before)
+        leads = [lead for track in policy.review.tracks for lead in track_leads(track)]
         notify(
             "notice.submitted",
             subject=f"{notice} submitted for review",
             payload=_payload(notice),
-            users=[*_admins(), *leads],
+            users=[*program_admins(), *leads],
             organisations=[notice.organisation],
         )
     return notice
@@ -241,15 +248,18 @@ def submit_notice(user: User, notice: Notice) -> Notice:
 
 def _close(user: User, notice: Notice, target: NoticeStatus, action: str) -> Notice:
     """Move the notice to a final state; no access grant outlives a closed notice's review."""
-    _require_owning_lab(user, notice)
-    with transaction.atomic():
-        _move(user, notice, target, action)
+    with audited():
+        notice = _locked_notice(notice)
+        require(user, "reviews.close_notice", notice)
+        before = _state(notice)
+        advance(notice, NOTICE_LIFECYCLE, target)
         notice.closed_at = timezone.now()
-        notice.save(update_fields=["closed_at"])
+        notice.save(update_fields=["status", "closed_at"])
         if target == NoticeStatus.WITHDRAWN:
             AccessGrant.objects.filter(notice=notice, revoked_at__isnull=True).update(
                 revoked_at=notice.closed_at
             )
+        _record_notice(user, notice, action, before)
     return notice
 
 
@@ -268,25 +278,28 @@ def _require_open(notice: Notice, doing: str) -> None:
         raise Conflict(f"cannot {doing} on a {notice.status} notice")
 
 
-def grant_access(user: User, notice: Notice, data: Mapping[str, Any]) -> AccessGrant:
+def grant_access(user: User, notice: Notice, command: GrantAccess) -> AccessGrant:
     """The lab tells reviewers how to reach the model; the secret is sealed immediately."""
-    _require_owning_lab(user, notice)
-    _require_open(notice, "grant access")
-    try:
-        request = AccessGrantRequest.model_validate(dict(data))
-    except ValidationError as error:
-        raise InvalidInput.from_validation(error) from None
-    secret = request.api_key.get_secret_value() if request.api_key else ""
-    expires = review_deadline(notice.planned_release_date) + dt.timedelta(
-        days=_policy_of(notice).policy.access_grace_days
-    )
-    with transaction.atomic():
+    secret = command.api_key.get_secret_value() if command.api_key else ""
+    with audited():
+        notice = _locked_notice(notice)
+        require(user, "reviews.grant_access", notice)
+        _require_open(notice, "grant access")
+        base_url = command.base_url
+        if base_url:  # checked against the server's outbound allow-list here, not in the input
+            try:
+                base_url = check_url(base_url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
+            except ValueError as error:
+                raise InvalidInput.single("base_url", str(error)) from None
+        expires = review_deadline(notice.planned_release_date) + dt.timedelta(
+            days=_policy_of(notice).policy.access_grace_days
+        )
         grant = AccessGrant.objects.create(
             notice=notice,
-            kind=request.kind,
-            base_url=request.base_url,
-            model=request.model,
-            provider_args=request.provider_args,
+            kind=command.kind,
+            base_url=base_url,
+            model=command.model,
+            provider_args=command.provider_args,
             secret_ciphertext=seal(secret) if secret else None,
             secret_fingerprint=fingerprint(secret) if secret else "",
             expires_at=expires,
@@ -310,10 +323,11 @@ def grant_access(user: User, notice: Notice, data: Mapping[str, Any]) -> AccessG
 
 def revoke_access(user: User, grant: AccessGrant) -> AccessGrant:
     """The lab revokes a grant; it stops being usable at once."""
-    _require_owning_lab(user, grant.notice)
-    if grant.revoked_at is not None:
-        raise Conflict("this access grant is already revoked")
-    with transaction.atomic():
+    with audited():
+        grant = locked(grant, AccessGrant.objects.select_related("notice"))
+        require(user, "reviews.revoke_access", grant)
+        if grant.revoked_at is not None:
+            raise Conflict("this access grant is already revoked")
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
         record(
@@ -331,94 +345,65 @@ def usable_grant(notice: Notice, now: dt.datetime | None = None) -> AccessGrant 
     return notice.access_grants.filter(revoked_at__isnull=True, expires_at__gt=now).first()
 
 
-def can_lead(user: User, track_review: TrackReview) -> bool:
-    if user.is_program_admin:
-        return True
-    return bool(
-        user.role == Role.REVIEWER
-        and user.is_agency_lead
-        and user.organisation is not None
-        and user.organisation.track == track_review.track
-    )
-
-
-def _require_on_track(user: User, track_review: TrackReview) -> None:
-    works_on = TrackReview.objects.filter(track_reviews_of(user), pk=track_review.pk).exists()
-    if not (works_on or user.is_program_admin):
-        raise PermissionDenied(
-            f"only reviewers of the {track_review.get_track_display()} track may do this"
-        )
-
-
-def assign_reviewer(user: User, track_review: TrackReview, reviewer: User) -> Assignment:
+def assign_reviewer(user: User, track_review: TrackReview, command: AssignReviewer) -> Assignment:
     """An admin or the track's agency lead assigns a reviewer of an agency on that track."""
-    if not can_lead(user, track_review):
-        raise PermissionDenied("only an admin or this track's agency lead assigns reviewers")
-    notice = track_review.notice
-    if notice.status not in OPEN_FOR_REVIEW:
-        raise Conflict(f"reviewers are assigned to submitted notices; this one is {notice.status}")
-    organisation = reviewer.organisation
-    if not (
-        reviewer.role == Role.REVIEWER
-        and organisation is not None
-        and organisation.kind == OrganisationKind.AGENCY
-        and organisation.track == track_review.track
-    ):
-        raise InvalidInput.single(
-            "reviewer", f"{reviewer.username} is not a reviewer of a {track_review.track} agency"
-        )
-    with transaction.atomic():
-        assignment, created = Assignment.objects.get_or_create(
-            track_review=track_review, reviewer=reviewer, defaults={"assigned_by": user}
-        )
-        if not created:
+    reviewer = (
+        User.objects.select_related("organisation")
+        .filter(username=command.reviewer, is_active=True)
+        .first()
+    )
+    if reviewer is None:
+        raise InvalidInput.single("reviewer", f"no active user named {command.reviewer!r}")
+    with audited():
+        notice, track = _locked_track(track_review)
+        require(user, "reviews.assign", track)
+        if notice.status not in OPEN_FOR_REVIEW:
+            raise Conflict(
+                f"reviewers are assigned to submitted notices; this one is {notice.status}"
+            )
+        if not can(reviewer, "reviews.be_assigned", track):
+            raise InvalidInput.single(
+                "reviewer", f"{reviewer.username} is not a reviewer of a {track.track} agency"
+            )
+        if Assignment.objects.filter(track_review=track, reviewer=reviewer).exists():
             raise Conflict(f"{reviewer.username} is already assigned to this track")
+        assignment = Assignment.objects.create(
+            track_review=track, reviewer=reviewer, assigned_by=user
+        )
         record(
             actor=user,
             action="reviewer.assigned",
-            subject=track_review,
-            after={"reviewer": reviewer.username, "track": track_review.track},
+            subject=track,
+            after={"reviewer": reviewer.username, "track": track.track},
         )
         if notice.status == NoticeStatus.SUBMITTED:
-            _move(user, notice, NoticeStatus.UNDER_REVIEW, "notice.review_started")
+            before = _state(notice)
+            advance(notice, NOTICE_LIFECYCLE, NoticeStatus.UNDER_REVIEW)
+            notice.save(update_fields=["status"])
+            _record_notice(user, notice, "notice.review_started", before)
         notify(
             "reviewer.assigned",
             subject=f"You are assigned to review {notice}",
-            payload=_payload(notice) | {"track": track_review.track},
+            payload=_payload(notice) | {"track": track.track},
             users=[reviewer],
         )
     return assignment
 
 
-def record_finding(user: User, track_review: TrackReview, data: Mapping[str, Any]) -> Finding:
+def record_finding(user: User, track_review: TrackReview, command: RecordFinding) -> Finding:
     """A reviewer on the track records a finding (internal until released to the lab)."""
-    _require_on_track(user, track_review)
-    _require_open(track_review.notice, "record findings")
-    errors = []
-    category, severity = str(data.get("category") or ""), str(data.get("severity") or "")
-    if category not in Finding.Category.values:
-        errors.append(FieldError(("category",), f"one of {', '.join(Finding.Category.values)}"))
-    if severity not in Finding.Severity.values:
-        errors.append(FieldError(("severity",), f"one of {', '.join(Finding.Severity.values)}"))
-    title, description = (
-        str(data.get("title") or "").strip(),
-        str(data.get("description") or "").strip(),
-    )
-    if not 1 <= len(title) <= 200:
-        errors.append(FieldError(("title",), "between 1 and 200 characters"))
-    if not description:
-        errors.append(FieldError(("description",), "a finding needs a description"))
-    if errors:
-        raise InvalidInput(errors)
-    with transaction.atomic():
+    with audited():
+        notice, track = _locked_track(track_review)
+        require(user, "reviews.record_finding", track)
+        _require_open(notice, "record findings")
         finding = Finding.objects.create(
-            track_review=track_review,
-            category=category,
-            severity=severity,
-            title=title,
-            description=description,
-            assessment_reference=str(data.get("assessment_reference") or "")[:200],
-            case_reference=str(data.get("case_reference") or "")[:200],
+            track_review=track,
+            category=command.category,
+            severity=command.severity,
+            title=command.title,
+            description=command.description,
+            assessment_reference=command.assessment_reference,
+            case_reference=command.case_reference,
             created_by=user,
         )
         record(
@@ -426,10 +411,10 @@ def record_finding(user: User, track_review: TrackReview, data: Mapping[str, Any
             action="finding.recorded",
             subject=finding,
             after={
-                "track": track_review.track,
-                "category": category,
-                "severity": severity,
-                "title": title,
+                "track": track.track,
+                "category": finding.category,
+                "severity": finding.severity,
+                "title": finding.title,
             },
         )
     return finding
@@ -437,11 +422,12 @@ def record_finding(user: User, track_review: TrackReview, data: Mapping[str, Any
 
 def release_finding(user: User, finding: Finding) -> Finding:
     """A reviewer releases a finding to the lab, which is told."""
-    _require_on_track(user, finding.track_review)
-    if finding.released_to_lab_at is not None:
-        raise Conflict("this finding was already released to the lab")
-    notice = finding.track_review.notice
-    with transaction.atomic():
+    with audited():
+        finding = _locked_finding(finding)
+        require(user, "reviews.release_finding", finding)
+        if finding.released_to_lab_at is not None:
+            raise Conflict("this finding was already released to the lab")
+        notice = finding.track_review.notice
         finding.released_to_lab_at = timezone.now()
         finding.save(update_fields=["released_to_lab_at"])
         record(
@@ -464,15 +450,16 @@ def attach_evidence(
     user: User, finding: Finding, upload: UploadedFile, max_bytes: int
 ) -> EvidenceFile:
     """Attach a file to a finding, refusing files over the size limit."""
-    _require_on_track(user, finding.track_review)
     size = upload.size or 0
-    if size > max_bytes:
-        raise InvalidInput.single("file", f"{size} bytes is over the {max_bytes}-byte limit")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    name = (upload.name or "evidence").replace("/", "_").replace("\\", "_")[-200:]
-    with transaction.atomic():
+    with audited():
+        finding = _locked_finding(finding)
+        require(user, "reviews.attach_evidence", finding)
+        if size > max_bytes:
+            raise InvalidInput.single("file", f"{size} bytes is over the {max_bytes}-byte limit")
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        name = (upload.name or "evidence").replace("/", "_").replace("\\", "_")[-200:]
         evidence = EvidenceFile.objects.create(
             finding=finding,
             file=upload,
@@ -490,64 +477,62 @@ def attach_evidence(
     return evidence
 
 
-def add_note(user: User, track_review: TrackReview, body: str) -> ReviewerNote:
+def add_note(user: User, track_review: TrackReview, command: AddNote) -> ReviewerNote:
     """An internal note for the track's reviewers; never shown to the lab."""
-    _require_on_track(user, track_review)
-    body = body.strip()
-    if not body:
-        raise InvalidInput.single("body", "a note cannot be empty")
-    with transaction.atomic():
-        note = ReviewerNote.objects.create(track_review=track_review, author=user, body=body)
+    with audited():
+        require(user, "reviews.add_note", track_review)
+        note = ReviewerNote.objects.create(
+            track_review=track_review, author=user, body=command.body
+        )
         record(actor=user, action="note.added", subject=track_review, after={"note": note.pk})
     return note
 
 
-def decide_track(
-    user: User,
-    track_review: TrackReview,
-    *,
-    decision: str,
-    rationale: str,
-    conditions: Iterable[str] = (),
-) -> TrackReview:
-    """A reviewer on the track decides; once every track has, the notice is decided."""
-    _require_on_track(user, track_review)
-    notice = track_review.notice
-    if notice.status != NoticeStatus.UNDER_REVIEW:
-        raise Conflict(f"decisions are made on notices under review; this one is {notice.status}")
-    errors = []
-    try:
-        chosen = Decision(decision)
-    except ValueError:
-        errors.append(FieldError(("decision",), f"one of {', '.join(d.value for d in Decision)}"))
-        chosen = None
-    listed = [condition.strip() for condition in conditions if condition.strip()]
-    if chosen is Decision.CLEARED_WITH_CONDITIONS and not listed:
-        errors.append(FieldError(("conditions",), "list the conditions of the clearance"))
-    if chosen is not None and chosen is not Decision.CLEARED_WITH_CONDITIONS and listed:
-        errors.append(FieldError(("conditions",), "conditions belong to 'cleared with conditions'"))
-    if not rationale.strip():
-        errors.append(FieldError(("rationale",), "a decision needs its rationale"))
-    if errors or chosen is None:
-        raise InvalidInput(errors)
-    policy = _policy_of(notice)
-    with transaction.atomic():
-        before = {"decision": track_review.decision}
-        track_review.decision, track_review.conditions = chosen.value, listed
-        track_review.rationale, track_review.decided_by = rationale.strip(), user
-        track_review.decided_at = timezone.now()
-        track_review.save()
+def decide_track(user: User, track_review: TrackReview, command: DecideTrack) -> TrackReview:
+    """A reviewer on the track decides; once every track has, the notice is decided.
+
+    The notice is re-read under its lock first, so a decision racing the lab's withdrawal
+    (or a colleague's decision on the same track) waits for it and is then refused.
+    """
+    with audited():
+        notice, track = _locked_track(track_review)
+        require(user, "reviews.decide", track)
+        if notice.status != NoticeStatus.UNDER_REVIEW:
+            raise Conflict(
+                f"a {notice.status} notice takes no decisions; decisions are made while it is "
+                f"under review"
+            )
+        policy = _policy_of(notice)
+        before = {"status": track.status, "decision": track.decision}
+        advance(track, TRACK_LIFECYCLE, TrackStatus.DECIDED)
+        track.decision, track.conditions = command.decision.value, command.conditions
+        track.rationale, track.decided_by = command.rationale, user
+        track.decided_at = timezone.now()
+        track.save(
+            update_fields=[
+                "status",
+                "decision",
+                "conditions",
+                "rationale",
+                "decided_by",
+                "decided_at",
+            ]
+        )
         record(
             actor=user,
             action="track.decided",
-            subject=track_review,
+            subject=track,
             before=before,
-            after={"track": track_review.track, "decision": chosen.value, "conditions": listed},
+            after={
+                "track": track.track,
+                "decision": track.decision,
+                "conditions": track.conditions,
+            },
             policy_id=policy.id,
             policy_version=policy.version,
         )
         _conclude_if_all_decided(user, notice, policy)
-    return track_review
+    return track
 
 
 def _conclude_if_all_decided(user: User, notice: Notice, policy: Policy) -> None:
@@ -556,19 +541,21 @@ def _conclude_if_all_decided(user: User, notice: Notice, policy: Policy) -> None
     overall = overall_decision(decisions, policy.review.tracks)
     if overall is None:
         return
+    before = _state(notice)
+    advance(notice, NOTICE_LIFECYCLE, NoticeStatus.DECIDED)
     notice.overall_decision = overall.value
     notice.overall_conditions = combined_conditions(
         {name: tracks[name].conditions for name in policy.review.tracks}
     )
     notice.decided_at = timezone.now()
-    notice.save(update_fields=["overall_decision", "overall_conditions", "decided_at"])
-    _move(user, notice, NoticeStatus.DECIDED, "notice.decided")
+    notice.save(update_fields=["status", "overall_decision", "overall_conditions", "decided_at"])
+    _record_notice(user, notice, "notice.decided", before)
     notify(
         "notice.decided",
         subject=f"{notice}: {overall.value.replace('_', ' ')}",
         payload=_payload(notice)
         | {"decision": overall.value, "conditions": notice.overall_conditions},
-        users=[*_lab_members(notice), *_admins()],
+        users=[*_lab_members(notice), *program_admins()],
         organisations=[notice.organisation],
     )
 
@@ -587,16 +574,18 @@ def _payload(notice: Notice) -> dict[str, Any]:
 def run_clock(now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic check: flag notices whose window closed undecided, send due reminders.
 
-    Idempotent: an overdue notice is escalated once; each reminder point is sent once.
+    Idempotent: an overdue notice is escalated once; each reminder point is sent once. Each
+    notice is re-read under its lock, so one withdrawn or decided meanwhile is left alone.
     """
     now = now or timezone.now()
     counts = {"overdue": 0, "reminders": 0}
-    open_notices = Notice.objects.filter(status__in=list(OPEN_FOR_REVIEW)).select_related(
-        "ai_model", "organisation"
-    )
-    for notice in open_notices:
-        policy = _policy_of(notice)
-        with transaction.atomic():
+    open_notices = Notice.objects.filter(status__in=list(OPEN_FOR_REVIEW)).only("pk")
+    for candidate in open_notices.iterator(chunk_size=500):
+        with audited():
+            notice = _locked_notice(candidate)
+            if notice.status not in OPEN_FOR_REVIEW:
+                continue
+            policy = _policy_of(notice)
             if is_overdue(notice.review_deadline, now):
                 if notice.overdue_since is None:
                     notice.overdue_since = now
@@ -613,7 +602,7 @@ def run_clock(now: dt.datetime | None = None) -> dict[str, int]:
                         "notice.overdue",
                         subject=f"OVERDUE: {notice} was not decided in time",
                         payload=_payload(notice),
-                        users=_admins(),
+                        users=program_admins(),
                     )
                     counts["overdue"] += 1
                 continue
@@ -624,7 +613,7 @@ def run_clock(now: dt.datetime | None = None) -> dict[str, int]:
                 continue
             reviewers = User.objects.filter(
                 review_assignments__track_review__notice=notice,
-                review_assignments__track_review__decision="",
+                review_assignments__track_review__status=TrackStatus.OPEN,
             ).distinct()
             for point in due:
                 notify(

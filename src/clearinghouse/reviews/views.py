@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import can, signed_in, visible
 from clearinghouse.audit.history import HistoryEntry, history_for
+from clearinghouse.audit.services import audited
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.models import AIModel
+from clearinghouse.inputs import parse, show_errors
+from clearinghouse.paging import page_of
 
 from . import services
-from .forms import AccessGrantForm, DecisionForm, FindingForm, NoteForm, NoticeForm
+from .forms import AccessGrantForm, AssignForm, DecisionForm, FindingForm, NoteForm, NoticeForm
+from .inputs import (
+    AddNote,
+    AssignReviewer,
+    DecideTrack,
+    EditDraft,
+    FileNotice,
+    GrantAccess,
+    RecordFinding,
+)
 from .models import AccessGrant, Finding, Notice, ReviewerNote, TrackReview
-from .permissions import assignments_shown_to, track_reviews_of
+from .permissions import assignable_to, assignments_shown_to
 from .report import report_context, report_pdf
 
 
@@ -33,9 +47,14 @@ def _notice(request: HttpRequest, notice_id: int) -> Notice:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """A lab's notices, or a reviewer's queue, soonest deadline first."""
-    notices = visible(Notice, signed_in(request)).select_related("ai_model", "organisation")
-    return render(request, "reviews/queue.html", {"notices": notices.order_by("review_deadline")})
+    """A lab's notices, or a reviewer's queue, soonest deadline first, a page at a time."""
+    user = signed_in(request)
+    notices = visible(Notice, user).select_related("ai_model", "organisation")
+    context = {
+        "page": page_of(request, notices.order_by("review_deadline", "id")),
+        "files_notices": can(user, "reviews.file_notice"),
+    }
+    return render(request, "reviews/queue.html", context)
 
 
 @login_required
@@ -47,10 +66,12 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            notice = services.file_notice(signed_in(request), model, **form.cleaned_data)
+            command = parse(FileNotice, form.cleaned_data | {"ai_model_id": model.pk})
+            notice = services.file_notice(signed_in(request), command)
         except InvalidInput as error:
-            for item in error.errors:
-                form.add_error(item.loc[-1] if item.loc[-1] in form.fields else None, item.msg)
+            show_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(
                 request, "Notice filed as a draft: add access for reviewers, then submit."
@@ -59,49 +80,74 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
     return render(request, "reviews/file.html", {"form": form, "model": model})
 
 
+#: The newest events the notice page shows; the rest stay in the audit log.
+TIMELINE_LENGTH = 100
+#: The newest internal notes and access grants the notice page lists.
+SHOWN_NOTES, SHOWN_GRANTS = 100, 50
+#: The most reviewers the assignment list offers (the track's agencies' reviewers).
+SHOWN_CANDIDATES = 200
+
+
 def _timeline(notice: Notice, user: User) -> list[HistoryEntry]:
     """The notice's history with its tracks, grants and the findings the user may see."""
     subjects: list[Model] = [notice, *notice.tracks.all(), *notice.access_grants.all()]
-    subjects += visible(Finding, user).filter(track_review__notice=notice)
-    return history_for(user, subjects)
+    subjects += visible(Finding, user).filter(track_review__notice=notice).only("pk")
+    return history_for(user, subjects, newest=TIMELINE_LENGTH)
 
 
-@login_required
-def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """Everything about one notice that the user may see, with the forms their role uses."""
-    notice = _notice(request, notice_id)
-    user = signed_in(request)
-    my_tracks = set(
-        TrackReview.objects.filter(track_reviews_of(user), notice=notice).values_list(
-            "pk", flat=True
-        )
-    )
+def _track_ids(track_id: int) -> str:
+    """Element ids of a track's forms: several tracks' forms share one page."""
+    return f"track{track_id}_%s"
+
+
+#: A form of the notice page, by what it is for (and, for a track's forms, the track).
+FormKey = tuple[str, int]
+
+
+def _render(
+    request: HttpRequest, notice: Notice, bound: dict[FormKey, forms.Form] | None = None
+) -> HttpResponse:
+    """The notice page, with `bound` forms (a refused post, its errors shown) in their place."""
+    user, bound = signed_in(request), bound or {}
     tracks = list(notice.tracks.prefetch_related(assignments_shown_to(user)))
     for track in tracks:
-        track.mine = track.pk in my_tracks or user.is_program_admin  # type: ignore[attr-defined]
-        track.can_assign = services.can_lead(user, track)  # type: ignore[attr-defined]
-        ids = f"track{track.pk}_%s"  # several tracks' forms share one page: keep ids unique
-        track.finding_form = FindingForm(auto_id=ids)  # type: ignore[attr-defined]
-        track.decision_form = DecisionForm(auto_id=ids)  # type: ignore[attr-defined]
-        track.note_form = NoteForm(auto_id=ids)  # type: ignore[attr-defined]
-        track.candidates = User.objects.filter(  # type: ignore[attr-defined]
-            role=Role.REVIEWER, is_active=True, organisation__track=track.track
-        ).exclude(review_assignments__track_review=track)
+        track.mine = can(user, "reviews.record_finding", track)  # type: ignore[attr-defined]
+        track.may_decide = track.mine and track.status == "open"  # type: ignore[attr-defined]
+        track.can_assign = can(user, "reviews.assign", track)  # type: ignore[attr-defined]
+        ids = _track_ids(track.pk)
+        for name, form_class in (
+            ("finding", FindingForm),
+            ("decision", DecisionForm),
+            ("note", NoteForm),
+            ("assign", AssignForm),
+        ):
+            form = bound.get((name, track.pk)) or form_class(auto_id=ids)
+            setattr(track, f"{name}_form", form)
+        if track.can_assign:  # type: ignore[attr-defined]
+            candidates = assignable_to(track).select_related("organisation")
+            track.candidates = candidates[:SHOWN_CANDIDATES]  # type: ignore[attr-defined]
     context = {
         "notice": notice,
-        "is_lab": user.role == Role.DEVELOPER,
+        "is_lab": can(user, "reviews.edit_notice", notice),
+        "sees_staffing": can(user, "reviews.see_staffing", notice),
         "tracks": tracks,
-        "findings": visible(Finding, user)
-        .filter(track_review__notice=notice)
-        .select_related("track_review")
-        .prefetch_related("evidence"),
+        "page": page_of(
+            request,
+            visible(Finding, user)
+            .filter(track_review__notice=notice)
+            .select_related("track_review")
+            .prefetch_related("evidence")
+            .order_by("-created_at", "-id"),
+        ),
         "notes": visible(ReviewerNote, user)
         .filter(track_review__notice=notice)
-        .select_related("author", "track_review"),
-        "grants": visible(AccessGrant, user).filter(notice=notice),
+        .select_related("author", "track_review")
+        .order_by("-created_at", "-id")[:SHOWN_NOTES],
+        "grants": visible(AccessGrant, user).filter(notice=notice)[:SHOWN_GRANTS],
         "timeline": _timeline(notice, user),
-        "grant_form": AccessGrantForm(),
-        "notice_form": NoticeForm(
+        "grant_form": bound.get(("grant", notice.pk)) or AccessGrantForm(),
+        "notice_form": bound.get(("notice", notice.pk))
+        or NoticeForm(
             initial={
                 "planned_release_date": notice.planned_release_date,
                 "training_data_summary": notice.training_data_summary,
@@ -109,23 +155,56 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
             }
         ),
     }
-    return render(request, "reviews/notice.html", context)
+    return render(request, "reviews/notice.html", context, status=422 if bound else 200)
+
+
+@login_required
+def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Everything about one notice that the user may see, with the forms their role uses."""
+    return _render(request, _notice(request, notice_id))
 
 
 def _act(
-    request: HttpRequest, notice: Notice, action: Callable[[], object], done: str
+    request: HttpRequest, notice_id: int, action: Callable[[], object], done: str
 ) -> HttpResponse:
-    """Run one service call for a form post; show its error instead of failing the page."""
+    """Run one service call for a button; show its refusal instead of failing the page."""
     try:
         action()
         messages.success(request, done)
-    except InvalidInput as error:
-        messages.error(request, str(error))
-    except Conflict as error:
+    except (InvalidInput, Conflict) as error:
         messages.error(request, str(error))
     except PermissionDenied as error:
         messages.error(request, str(error) or "Your role cannot do this.")
-    return redirect("reviews:notice", notice_id=notice.pk)
+    return redirect("reviews:notice", notice_id=notice_id)
+
+
+def _submit(
+    request: HttpRequest,
+    notice_id: int,
+    key: FormKey,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Run one service call for a posted form: a refused input is shown next to its fields.
+
+    The form only parses; `action` builds the command from the posted fields (`parse`) and
+    calls the service. A conflict or a refusal of the role is a message above the page.
+    """
+    if form.is_valid():
+        posted = {name: value for name, value in form.cleaned_data.items() if name in form.data}
+        try:
+            action(posted)
+        except InvalidInput as error:
+            show_errors(form, error)
+        except (Conflict, PermissionDenied) as error:
+            messages.error(request, str(error) or "Your role cannot do this.")
+            return redirect("reviews:notice", notice_id=notice_id)
+        else:
+            messages.success(request, done)
+            return redirect("reviews:notice", notice_id=notice_id)
+    messages.error(request, "Nothing was saved: check the form.")
+    return _render(request, _notice(request, notice_id), {key: form})
 
 
 @login_required
@@ -134,14 +213,12 @@ def transition(request: HttpRequest, notice_id: int, action: str) -> HttpRespons
     """Lab actions on its notice: submit, withdraw, mark released, save the draft."""
     notice, user = _notice(request, notice_id), signed_in(request)
     if action == "save":
-        form = NoticeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Check the release date.")
-            return redirect("reviews:notice", notice_id=notice.pk)
-        return _act(
+        return _submit(
             request,
-            notice,
-            lambda: services.update_draft(user, notice, form.cleaned_data),
+            notice.pk,
+            ("notice", notice.pk),
+            NoticeForm(request.POST),
+            lambda posted: services.update_draft(user, notice, parse(EditDraft, posted)),
             "Draft saved.",
         )
     steps = {
@@ -150,21 +227,22 @@ def transition(request: HttpRequest, notice_id: int, action: str) -> HttpRespons
         "release": (services.mark_released, "Release recorded."),
     }
     if action not in steps:
-        raise PermissionDenied("unknown action")
+        raise Http404("unknown action")
     step, done = steps[action]
-    return _act(request, notice, lambda: step(user, notice), done)
+    return _act(request, notice.pk, lambda: step(user, notice), done)
 
 
 @login_required
 @require_POST
 def grant(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The lab adds an access grant."""
-    notice = _notice(request, notice_id)
-    data = {k: v for k, v in request.POST.items() if k in AccessGrantForm.base_fields and v}
-    return _act(
+    notice, user = _notice(request, notice_id), signed_in(request)
+    return _submit(
         request,
-        notice,
-        lambda: services.grant_access(signed_in(request), notice, data),
+        notice.pk,
+        ("grant", notice.pk),
+        AccessGrantForm(request.POST),
+        lambda posted: services.grant_access(user, notice, parse(GrantAccess, posted)),
         "Access granted; the key is stored encrypted.",
     )
 
@@ -178,7 +256,7 @@ def revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
     return _act(
         request,
-        item.notice,
+        item.notice_id,
         lambda: services.revoke_access(signed_in(request), item),
         "Access revoked.",
     )
@@ -194,13 +272,15 @@ def _track(request: HttpRequest, track_id: int) -> TrackReview:
 @require_POST
 def assign(request: HttpRequest, track_id: int) -> HttpResponse:
     """An admin or the track's lead assigns a reviewer."""
-    track = _track(request, track_id)
-    reviewer = get_object_or_404(User, pk=request.POST.get("reviewer") or 0, is_active=True)
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+    form = AssignForm(request.POST, auto_id=_track_ids(track.pk))
+    return _submit(
         request,
-        track.notice,
-        lambda: services.assign_reviewer(signed_in(request), track, reviewer),
-        f"{reviewer.username} assigned.",
+        track.notice_id,
+        ("assign", track.pk),
+        form,
+        lambda posted: services.assign_reviewer(user, track, parse(AssignReviewer, posted)),
+        f"{request.POST.get('reviewer') or 'The reviewer'} assigned.",
     )
 
 
@@ -209,22 +289,26 @@ def assign(request: HttpRequest, track_id: int) -> HttpResponse:
 def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer records a finding, with an optional evidence file."""
     track, user = _track(request, track_id), signed_in(request)
-    form = FindingForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "A finding needs a category, severity, title and description.")
-        return redirect("reviews:notice", notice_id=track.notice_id)
+    form = FindingForm(request.POST, request.FILES, auto_id=_track_ids(track.pk))
 
-    def record() -> None:
-        finding = services.record_finding(user, track, form.cleaned_data)
-        if form.cleaned_data.get("evidence"):
-            services.attach_evidence(
-                user,
-                finding,
-                form.cleaned_data["evidence"],
-                settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES,
-            )
+    def record(posted: dict[str, Any]) -> None:
+        evidence = posted.pop("evidence", None) or request.FILES.get("evidence")
+        command = parse(RecordFinding, posted)
+        with audited():  # one unit: a refused file leaves no finding behind
+            finding = services.record_finding(user, track, command)
+            if evidence:
+                services.attach_evidence(
+                    user, finding, evidence, settings.CLEARINGHOUSE_MAX_EVIDENCE_BYTES
+                )
 
-    return _act(request, track.notice, record, "Finding recorded (not yet released to the lab).")
+    return _submit(
+        request,
+        track.notice_id,
+        ("finding", track.pk),
+        form,
+        record,
+        "Finding recorded (not yet released to the lab).",
+    )
 
 
 @login_required
@@ -232,11 +316,11 @@ def add_finding(request: HttpRequest, track_id: int) -> HttpResponse:
 def release_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     """A reviewer releases a finding to the lab."""
     finding = get_object_or_404(
-        visible(Finding, signed_in(request)).select_related("track_review__notice"), pk=finding_id
+        visible(Finding, signed_in(request)).select_related("track_review"), pk=finding_id
     )
     return _act(
         request,
-        finding.track_review.notice,
+        finding.track_review.notice_id,
         lambda: services.release_finding(signed_in(request), finding),
         "Finding released to the lab.",
     )
@@ -246,11 +330,13 @@ def release_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 @require_POST
 def add_note(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer adds an internal note."""
-    track = _track(request, track_id)
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+    return _submit(
         request,
-        track.notice,
-        lambda: services.add_note(signed_in(request), track, request.POST.get("body", "")),
+        track.notice_id,
+        ("note", track.pk),
+        NoteForm(request.POST, auto_id=_track_ids(track.pk)),
+        lambda posted: services.add_note(user, track, parse(AddNote, posted)),
         "Note added.",
     )
 
@@ -259,18 +345,19 @@ def add_note(request: HttpRequest, track_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, track_id: int) -> HttpResponse:
     """A reviewer decides for their track."""
-    track = _track(request, track_id)
-    conditions = request.POST.get("conditions", "").splitlines()
-    return _act(
+    track, user = _track(request, track_id), signed_in(request)
+
+    def decide(posted: dict[str, Any]) -> None:
+        conditions = str(posted.get("conditions") or "").splitlines()
+        command = parse(DecideTrack, posted | {"conditions": conditions})
+        services.decide_track(user, track, command)
+
+    return _submit(
         request,
-        track.notice,
-        lambda: services.decide_track(
-            signed_in(request),
-            track,
-            decision=request.POST.get("decision", ""),
-            rationale=request.POST.get("rationale", ""),
-            conditions=conditions,
-        ),
+        track.notice_id,
+        ("decision", track.pk),
+        DecisionForm(request.POST, auto_id=_track_ids(track.pk)),
+        decide,
         "Decision recorded.",
     )
 

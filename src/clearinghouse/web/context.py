@@ -1,15 +1,16 @@
-"""Template context shared by every page: the navigation for the signed-in user's role."""
+"""Template context shared by every page: the navigation, by what the user may do."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import can
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Links the user's role can use; pages still check permissions themselves.
+    """Links the action rules let the user use; pages still check permissions themselves.
 
     `nav_links` are the work areas; `account_links` (tokens, webhooks, admin) sit in the
     header's secondary row so the primary row stays short on small screens.
@@ -19,24 +20,26 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     account: list[tuple[str, str]] = []
     if isinstance(user, User) and user.is_authenticated:
         links.append(("Dashboard", reverse("home")))
-        if user.is_program_admin or user.role in {Role.DEVELOPER, Role.REVIEWER}:
+        if can(user, "frontier.browse"):
             links.append(("Models", reverse("frontier:list")))
-            label = "Notices" if user.role == Role.DEVELOPER else "Review queue"
+        if can(user, "reviews.browse"):
+            label = "Notices" if can(user, "reviews.file_notice") else "Review queue"
             links.append((label, reverse("reviews:queue")))
-        if user.is_program_admin or user.role in {Role.OPERATOR, Role.COORDINATOR}:
+        if can(user, "assets.browse"):
             links.append(("Assets", reverse("assets:list")))
-        if user.is_program_admin or user.role == Role.COORDINATOR:
+        if can(user, "assets.see_impact"):
             links.append(("Impact", reverse("assets:impact-list")))
+        if can(user, "web.triage"):
             links.append(("Triage", reverse("intake:queue")))
-        elif user.organisation_id is not None:
+        if can(user, "web.report_vulnerability"):
             links.append(("Report a vulnerability", reverse("intake:submit")))
-        if user.is_program_admin or user.role in {Role.COORDINATOR, Role.REVIEWER}:
+        if can(user, "web.see_model_findings"):
             links.append(("Model findings", reverse("assessments:candidates")))
         links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))
         account.append(("API tokens", reverse("accounts:tokens")))
         if user.organisation_id is not None:
             account.append(("Webhooks", reverse("notifications:webhooks")))
-        if user.is_program_admin:
+        if can(user, "accounts.admin_site"):
             account.append(("Admin", reverse("admin:index")))
     return {"nav_links": links, "account_links": account}

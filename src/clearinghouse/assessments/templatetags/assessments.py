@@ -6,12 +6,14 @@ from typing import Any
 
 from django import template
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import can, visible
+from clearinghouse.reviews.services import usable_grant
 
 from .. import availability, runner, services
-from ..catalog import LEVEL_NAMES, SUITE_FAMILIES
+from ..catalog import AGENTIC, LEVEL_NAMES, SUITE_FAMILIES
 from ..models import AssessmentRun
+from ..permissions import speaks_for_a_lab
 
 register = template.Library()
 
@@ -22,8 +24,8 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
     user = context["request"].user
     if not isinstance(user, User):
         return {"show": False}
-    is_lab = user.role == Role.DEVELOPER
-    can_assess = services.can_assess(user, notice)
+    is_lab = speaks_for_a_lab(user)
+    can_assess = can(user, "assessments.run", notice)
     lab_levels = services.levels_for_lab(notice) if is_lab else {}
     return {
         "show": True,
@@ -31,10 +33,10 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
         "notice": notice,
         "is_lab": is_lab,
         "can_assess": can_assess,
-        "can_upload": can_assess or (is_lab and user.organisation_id == notice.organisation_id),
+        "can_upload": can(user, "assessments.upload_log", notice),
         "suites": list(SUITE_FAMILIES),
         "optional_suites": [s for s in availability.suites() if s.optional] if can_assess else [],
-        "sandbox": runner.resolve_sandbox(str(runner.limits()["sandbox"])) if can_assess else "",
+        **(_sandbox(notice) if can_assess else {}),
         "runs": visible(AssessmentRun, user)
         .filter(notice=notice)
         .select_related("organisation", "started_by"),
@@ -42,4 +44,21 @@ def assessments_section(context: dict[str, Any], notice: Any) -> dict[str, Any]:
             {"family": family, "level": level, "name": LEVEL_NAMES[level]}
             for family, level in sorted(lab_levels.items())
         ],
+    }
+
+
+def _sandbox(notice: Any) -> dict[str, Any]:
+    # Where the granted model's agentic tasks would run, or why the start refuses them: the
+    # form says so before anyone presses the button.
+    grant = usable_grant(notice)
+    if grant is None:
+        return {}
+    choice = runner.sandbox_for(runner.target_model(grant), runner.limits())
+    refused = {
+        suite for suite, families in SUITE_FAMILIES.items() if AGENTIC.intersection(families)
+    }
+    return {
+        "sandbox": choice.sandbox,
+        "sandbox_refused": choice.refused,
+        "refused_suites": refused if choice.refused else set(),
     }

@@ -6,25 +6,25 @@ from typing import Any
 
 from django import template
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.accounts.permissions import visible
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import can
+from clearinghouse.paging import first_page
 
 from .. import services
-from ..models import Asset
 
 register = template.Library()
 
 
 @register.inclusion_tag("assets/_dashboard.html")
 def scanning_summary(user: User) -> dict[str, Any]:
-    """Assets and open findings by severity, for operators, coordinators and admins."""
-    shown = user.is_program_admin or user.role in {Role.OPERATOR, Role.COORDINATOR}
-    if not shown:
+    """The first assets and open findings by severity, for those who may open the assets."""
+    if not can(user, "assets.browse"):
         return {"shown": False}
     return {
         "shown": True,
         "user": user,
-        "assets": visible(Asset, user).select_related("organisation")[:20],
+        "assets": first_page(services.assets_for(user)),
+        "may_see_impact": can(user, "assets.see_impact"),
         "by_severity": services.open_by_severity(user),
         "trend": trend_chart(services.open_trend(user)),
     }

@@ -9,15 +9,23 @@ from ._clock import (
     review_deadline,
 )
 from ._decisions import Decision, combined_conditions, overall_decision
-from ._lifecycle import NOTICE_LIFECYCLE, OPEN_FOR_REVIEW, NoticeStatus
+from ._lifecycle import (
+    NOTICE_LIFECYCLE,
+    OPEN_FOR_REVIEW,
+    TRACK_LIFECYCLE,
+    NoticeStatus,
+    TrackStatus,
+)
 
 __all__ = [
     "NOTICE_LIFECYCLE",
     "OPEN_FOR_REVIEW",
+    "TRACK_LIFECYCLE",
     "AccessGrantRequest",
     "AccessKind",
     "Decision",
     "NoticeStatus",
+    "TrackStatus",
     "combined_conditions",
     "days_remaining",
     "earliest_release_date",

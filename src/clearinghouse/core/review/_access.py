@@ -5,9 +5,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from clearinghouse.core.urls import check_outbound_url
+from clearinghouse.core.egress import check_url
 
 
 class AccessKind(StrEnum):
@@ -30,8 +38,15 @@ class AccessGrantRequest(BaseModel):
 
     @field_validator("base_url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return check_outbound_url(value) if value else value
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        # the operator's outbound allow-list comes in the validation context
+        # (`model_validate(data, context={"outbound_allow": ...})`); without it (a typed input
+        # parsed by the API or a form) only the URL's form is checked here, and the service
+        # checks the address against the server's allow-list
+        allow = (info.context or {}).get("outbound_allow")
+        if allow is None or not value:
+            return value
+        return check_url(value, allow)
 
     @model_validator(mode="after")
     def _complete(self) -> AccessGrantRequest:

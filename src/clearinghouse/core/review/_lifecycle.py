@@ -1,4 +1,4 @@
-"""The notice lifecycle as a table of legal transitions that every interface enforces alike."""
+"""The notice and track lifecycles as tables of legal transitions every interface enforces."""
 
 from __future__ import annotations
 
@@ -32,3 +32,20 @@ NOTICE_LIFECYCLE = Lifecycle(
 
 #: States in which the review clock runs and reviewers work.
 OPEN_FOR_REVIEW = frozenset({NoticeStatus.SUBMITTED, NoticeStatus.UNDER_REVIEW})
+
+
+class TrackStatus(StrEnum):
+    """Where one review track of a notice stands: open until its reviewers decide, then final."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+#: A track is decided once: a second decision (a colleague's, or a stale page) is refused.
+TRACK_LIFECYCLE = Lifecycle(
+    "track review",
+    {
+        TrackStatus.OPEN: frozenset({TrackStatus.DECIDED}),
+        TrackStatus.DECIDED: frozenset(),
+    },
+)

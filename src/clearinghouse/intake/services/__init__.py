@@ -6,7 +6,8 @@ Every state change is audited. A refused document stores nothing. Callers import
 package (`from clearinghouse.intake import services`), never its private modules:
 `_submission` (one document, and the worker's part), `_batch` (many documents in one
 transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the pool,
-duplicate links), `_triage` (coordinators' decisions), `_feeds` (KEV and EPSS), `_limits`.
+duplicate links), `_triage` (coordinators' decisions), `_search` (the report list's filter
+and order), `_feeds` (KEV and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
@@ -22,46 +23,36 @@ from ._limits import (
     max_bytes,
     max_items,
 )
-from ._submission import Outcome, process, read_upload, submit
-from ._triage import (
-    BULK_ACTIONS,
-    accept,
-    bulk_triage,
-    decline,
-    is_coordinator,
-    mark_duplicate,
-    reopen,
-    unmerge,
-)
+from ._search import matching
+from ._submission import Outcome, process, read_upload, retry, stalled, submit
+from ._triage import ConflictingIdentifiers, bulk_triage, triage
 
 __all__ = [
-    "BULK_ACTIONS",
     "DEFAULT_BACKGROUND_ITEMS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ITEMS",
     "UNKEYED_POOL",
     "BatchResult",
+    "ConflictingIdentifiers",
     "Outcome",
     "Upload",
-    "accept",
     "background_items",
     "bulk_triage",
     "candidates_by_report",
-    "decline",
     "import_epss",
     "import_kev",
-    "is_coordinator",
-    "mark_duplicate",
+    "matching",
     "max_batch_bytes",
     "max_batch_documents",
     "max_bytes",
     "max_items",
     "process",
     "read_upload",
-    "reopen",
     "rescore",
+    "retry",
+    "stalled",
     "submit",
     "submit_files",
     "submit_many",
-    "unmerge",
+    "triage",
 ]

@@ -33,13 +33,14 @@ from ._submission import (
     Outcome,
     check_size,
     declared_format,
-    enqueue_on_commit,
+    enqueue,
     new_submission,
     read,
     read_upload,
     received,
     reporter_kind_of,
     require_member,
+    resumed,
     submit,
 )
 
@@ -158,7 +159,8 @@ def submit_many(
     # Read and validate everything before writing anything.
     for position, (upload, sha256) in enumerate(zip(uploads, hashes, strict=True)):
         if sha256 in stored:
-            results[position] = BatchResult(upload.label, Outcome(stored[sha256], False))
+            again = resumed(user, stored[sha256])
+            results[position] = BatchResult(upload.label, Outcome(again, False))
             continue
         if sha256 in first:
             repeats.append((position, sha256))
@@ -237,7 +239,7 @@ def _store(
             for submission, entry in zip(submissions, group, strict=True):
                 entries.append(received(user, submission))
                 if entry.deferred:
-                    enqueue_on_commit(submission)
+                    enqueue(submission)
                 else:
                     entries.append(next(processed))
             # Every event of the batch under one lock of the audit chain head.

@@ -1,6 +1,7 @@
 """The scoring feeds: CISA's KEV catalog and FIRST's EPSS scores, imported whole, then re-scoring.
 
-Importing replaces the stored feed and re-scores every report naming a CVE, audited.
+Importing replaces the stored feed and re-scores every report naming a CVE, in one audited
+unit of work; reports are read in keyset batches, so no import holds them all at once.
 """
 
 from __future__ import annotations
@@ -9,47 +10,48 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 
 from clearinghouse.accounts.models import User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import audited, record
 from clearinghouse.core.scoring import ScoringError, load_epss_scores, load_kev_catalog
 from clearinghouse.errors import InvalidInput
 
 from ..models import EpssEntry, FeedImport, KevListing, Report
 from ._reports import feeds_for, score
-from ._triage import is_coordinator
 
 _Feed = TypeVar("_Feed", KevListing, EpssEntry)
+_BATCH = 2000
 
 
 def _require_feed_importer(user: User | None) -> None:
-    if user is not None and not is_coordinator(user):
-        raise PermissionDenied("only coordinators and admins import scoring feeds")
+    # None: the command line acting as the system itself (an operator's import job).
+    if user is not None:
+        require(user, "intake.import_feed")
 
 
 def rescore(reports: QuerySet[Report]) -> int:
     """Score reports again from the stored feeds; returns how many changed priority or flags."""
-    changed = []
+    changed = 0
     fields = [
         "cvss_vector", "cvss_version", "cvss_score", "cvss_label", "in_kev", "epss",
         "ssvc_inputs", "ssvc_mission_well_being", "ssvc_decision", "priority_points",
         "priority_reasons",
     ]  # fmt: skip
-    for start in range(0, 1_000_000_000, 2000):
-        batch = list(reports.order_by("pk")[start : start + 2000])
-        if not batch:
-            break
+    last = 0
+    while batch := list(reports.filter(pk__gt=last).order_by("pk")[:_BATCH]):
+        last = batch[-1].pk
         kev, epss = feeds_for(c for r in batch for c in r.cve_ids)
+        moved = []
         for report in batch:
             before = (report.priority_points, report.in_kev, report.epss, report.ssvc_decision)
             score(report, kev, epss)
             if before != (report.priority_points, report.in_kev, report.epss, report.ssvc_decision):
-                changed.append(report)
-    Report.objects.bulk_update(changed, fields, batch_size=500)
-    return len(changed)
+                moved.append(report)
+        Report.objects.bulk_update(moved, fields, batch_size=500)
+        changed += len(moved)
+    return changed
 
 
 def _replace(
@@ -63,7 +65,7 @@ def _replace(
     summary_key: str,
 ) -> FeedImport:
     # One feed's stored rows give way to the file's, reports are re-scored, all audited.
-    with transaction.atomic():
+    with audited():
         model.objects.all().delete()
         model.objects.bulk_create(rows, batch_size=2000)
         rescored = rescore(Report.objects.filter(has_cve=True))

@@ -22,7 +22,6 @@ from ..models import EpssEntry, KevListing, Report, ReporterKind, ReportKey, Sub
 from . import _rows
 from ._dedup import item_dedup_report, keys, link_duplicates
 
-_CHUNK = 250
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
@@ -87,31 +86,30 @@ def score(report: Report, kev: dict[str, KevListing], epss: dict[str, EpssEntry]
     )
 
 
+def processed(submission: Submission, reports: int, duplicates: int, ids: list[int]) -> Entry:
+    """The `submission.processed` audit entry: its reports, how many are likely duplicates."""
+    return Entry(
+        actor=None,
+        action="submission.processed",
+        subject=submission,
+        after={"reports": reports, "likely_duplicates": duplicates, "report_ids": ids[:1000]},
+    )
+
+
 def store_reports(
-    batch: Sequence[tuple[Submission, Sequence[Item]]],
-    *,
-    progress: bool = False,
-    finished: bool = False,
+    batch: Sequence[tuple[Submission, Sequence[Item]]], *, finished: bool = False
 ) -> list[Entry]:
     """Store, score and de-duplicate the items' reports; one audit entry per submission.
 
     The entries are the caller's to record (with its own, under one lock of the chain).
-    `progress`: commit the processed count chunk by chunk (one submission, in the worker).
     `finished`: the submissions were stored as completed already (processed in their
-    transaction).
+    transaction, or by the worker's own last step).
     """
     reports = [_new_report(submission, item) for submission, items in batch for item in items]
     kev, epss = feeds_for(c for r in reports for c in r.cve_ids)
     for report in reports:
         score(report, kev, epss)
-    created: list[Report] = []
-    if progress:
-        (submission, _), *_others = batch
-        for start in range(0, len(reports), _CHUNK):
-            created += _rows.create(Report, reports[start : start + _CHUNK])
-            Submission.objects.filter(pk=submission.pk).update(processed_items=len(created))
-    else:
-        created = _rows.create(Report, reports)
+    created = _rows.create(Report, reports)
     _rows.insert(ReportKey, ["report", "key"], ((r.pk, key) for r in created for key in keys(r)))
     linked = Counter(report.submission_id for report in link_duplicates(created))
     by_submission: dict[int, list[Report]] = {submission.pk: [] for submission, _ in batch}
@@ -126,15 +124,6 @@ def store_reports(
             submission.completed_at = timezone.now()
             submission.save(update_fields=["status", "processed_items", "completed_at"])
         entries.append(
-            Entry(
-                actor=None,
-                action="submission.processed",
-                subject=submission,
-                after={
-                    "reports": len(mine),
-                    "likely_duplicates": linked[submission.pk],
-                    "report_ids": [r.pk for r in mine[:1000]],
-                },
-            )
+            processed(submission, len(mine), linked[submission.pk], [r.pk for r in mine])
         )
     return entries

@@ -1,28 +1,38 @@
 """Submitting one document: validated whole, stored with its reports, or refused whole.
 
 Small documents become reports in the submitting transaction; large ones are stored and
-turned into reports by the worker (`process`), with their progress visible meanwhile.
+turned into reports by the worker (`process`), with their progress visible meanwhile. The
+worker's task is queued in the transaction that stores the submission (django-tasks'
+database backend: the task is a row), and `process` resumes where a dead worker stopped,
+chunk by chunk: an item's report is unique by (submission, index), so none is made twice.
+A failed or stalled submission is sent back to the worker by `retry`, or by sending the
+same document again.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Role, User
-from clearinghouse.audit.services import Entry, record_many
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import Entry, audited, record, record_many
+from clearinghouse.background.queue import queued_for
+from clearinghouse.core.submissions import SUBMISSION_LIFECYCLE, UNFINISHED, SubmissionStatus
 from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.workflow import advance, locked
 
-from ..documents import Document, DocumentError, Format, read_document
+from ..documents import Document, DocumentError, Format, Item, read_document
 from ..models import Report, ReporterKind, Submission
 from ._limits import background_items, max_bytes, max_items
-from ._reports import store_reports
+from ._reports import processed, store_reports
 
 _ROLE_KIND = {
     Role.DEVELOPER: ReporterKind.LAB,
@@ -61,9 +71,8 @@ def declared_format(given: str | None) -> Format | None:
 
 
 def require_member(user: User) -> None:
-    """Reports belong to an organisation: a user without one cannot submit."""
-    if user.organisation_id is None:
-        raise PermissionDenied("only members of an organisation submit reports")
+    """Reports belong to an organisation: a user without one cannot submit (`intake.submit`)."""
+    require(user, "intake.submit")
 
 
 def check_size(data: bytes) -> None:
@@ -150,12 +159,65 @@ def received(user: User, submission: Submission) -> Entry:
     )
 
 
-def enqueue_on_commit(submission: Submission) -> None:
-    """Have the worker process a deferred submission once it is committed."""
+def enqueue(submission: Submission) -> None:
+    """Queue the worker's processing of a deferred submission, in the caller's transaction."""
     from ..tasks import process_submission
 
-    pk = submission.pk
-    transaction.on_commit(lambda: process_submission.enqueue(pk))
+    process_submission.enqueue(submission.pk)
+
+
+def stalled(submission: Submission) -> bool:
+    """Failed, or unfinished with no queued or running task to finish it: retry it."""
+    from ..tasks import process_submission
+
+    status = SubmissionStatus(submission.status)
+    if status == SubmissionStatus.FAILED:
+        return True
+    return status in UNFINISHED and not queued_for(process_submission, [submission.pk])
+
+
+def _requeue(actor: User, submission: Submission, action: str) -> Submission:
+    """Send a locked, stalled submission back to the worker; it resumes where it stopped."""
+    before = {"status": submission.status, "processed_items": submission.processed_items}
+    if submission.status != Submission.Status.QUEUED:  # queued with its task lost: as it is
+        advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.QUEUED)
+    submission.errors = []
+    submission.save(update_fields=["status", "errors"])
+    enqueue(submission)
+    record(
+        actor=actor, action=action, subject=submission, before=before, after={"status": "queued"}
+    )
+    return submission
+
+
+def retry(user: User, submission: Submission) -> Submission:
+    """The submitter (or a coordinator) sends a failed or stalled submission back to the worker.
+
+    A 409 when it is completed, or still queued or processing with its task alive.
+    """
+    with audited():
+        submission = locked(submission)
+        require(user, "intake.retry_submission", submission)
+        if not stalled(submission):
+            waiting = " and its task is still queued" if submission.status != "completed" else ""
+            raise Conflict(
+                f"submission #{submission.pk} is {submission.status}{waiting}; "
+                "only a failed or stalled submission is retried"
+            )
+        return _requeue(user, submission, "submission.retried")
+
+
+def resumed(user: User, earlier: Submission) -> Submission:
+    """The earlier submission of a document sent again, sent back to the worker if stalled.
+
+    Sending the document again is asking for it to be processed: it must not just answer
+    with a submission that nothing will ever finish.
+    """
+    if not stalled(earlier):
+        return earlier
+    with audited():
+        earlier = locked(earlier)
+        return _requeue(user, earlier, "submission.resent") if stalled(earlier) else earlier
 
 
 def _earlier(user: User, sha256: str, key: str | None) -> Submission | None:
@@ -199,7 +261,7 @@ def submit(
     check_size(data)
     sha256 = hashlib.sha256(data).hexdigest()
     if (earlier := _earlier(user, sha256, key)) is not None:
-        return Outcome(earlier, False)
+        return Outcome(resumed(user, earlier), False)
     kind = reporter_kind_of(user, reporter_kind)
     document = read(data, filename, declared_format(format))
     deferred = len(document.items) > background_items() if background is None else background
@@ -220,7 +282,7 @@ def submit(
             submission.save(force_insert=True)
             if deferred:
                 record_many([received(user, submission)])
-                enqueue_on_commit(submission)
+                enqueue(submission)
             else:
                 # Both events under one lock of the audit chain head.
                 processed = store_reports([(submission, document.items)], finished=True)
@@ -234,23 +296,73 @@ def submit(
 
 
 def process(submission_id: int) -> Submission:
-    """Turn a stored submission's items into reports (the worker's part of `submit`)."""
+    """Turn a stored submission's items into reports (the worker's part of `submit`).
+
+    Run again after its worker died, it resumes: each chunk of items
+    (`CLEARINGHOUSE_INTAKE_CHUNK_ITEMS`) is one unit of work that skips the items already
+    stored, so the audit chain head and the submission's row are held for one chunk at a
+    time, and progress is visible meanwhile. A document that cannot be read any more, or a
+    failure of the work, marks the submission failed (retry sends it back).
+    """
     submission = Submission.objects.get(pk=submission_id)
     if submission.status == Submission.Status.COMPLETED:
         return submission
-    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.PROCESSING)
     try:
         document = read(
             submission.original.encode("utf-8"), submission.filename, Format(submission.format)
         )
-        # Chunks commit one by one so that the submission's progress is visible meanwhile; a
-        # run that failed half-way is started again from nothing.
-        Report.objects.filter(submission=submission).delete()
-        record_many(store_reports([(submission, document.items)], progress=True))
+        size = settings.CLEARINGHOUSE_INTAKE_CHUNK_ITEMS
+        for start in range(0, len(document.items), size):
+            if not _process_chunk(submission, document.items[start : start + size]):
+                return Submission.objects.get(pk=submission_id)
+        return _finish(submission)
     except Exception as error:
-        Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.FAILED, errors=[str(error)[:2000]]
-        )
+        with audited():
+            submission = locked(submission)
+            if SubmissionStatus(submission.status) in UNFINISHED:
+                advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.FAILED)
+                submission.errors = [str(error)[:2000]]
+                submission.save(update_fields=["status", "errors"])
+                record(
+                    actor=None,
+                    action="submission.failed",
+                    subject=submission,
+                    after={"error": submission.errors[0]},
+                )
         raise
-    submission.refresh_from_db()
+
+
+def _process_chunk(submission: Submission, items: Sequence[Item]) -> bool:
+    """Store the reports of those items not stored yet; False if it is not ours to process."""
+    with audited():
+        submission = locked(submission)
+        if SubmissionStatus(submission.status) not in UNFINISHED:
+            return False  # finished by another run, or failed and waiting for a retry
+        if submission.status == Submission.Status.QUEUED:
+            advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.PROCESSING)
+        reports = Report.objects.filter(submission=submission)
+        stored = set(
+            reports.filter(index__in=[i.index for i in items]).values_list("index", flat=True)
+        )
+        fresh = [item for item in items if item.index not in stored]
+        if fresh:
+            store_reports([(submission, fresh)], finished=True)
+        submission.processed_items = reports.count()
+        submission.save(update_fields=["status", "processed_items"])
+    return True
+
+
+def _finish(submission: Submission) -> Submission:
+    with audited():
+        submission = locked(submission)
+        if submission.status == Submission.Status.COMPLETED:
+            return submission
+        advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.COMPLETED)
+        reports = Report.objects.filter(submission=submission)
+        submission.processed_items = reports.count()
+        submission.completed_at = timezone.now()
+        submission.save(update_fields=["status", "processed_items", "completed_at"])
+        ids = list(reports.order_by("pk").values_list("pk", flat=True)[:1000])
+        duplicates = reports.filter(duplicate_of__isnull=False).count()
+        record_many([processed(submission, submission.processed_items, duplicates, ids)])
     return submission

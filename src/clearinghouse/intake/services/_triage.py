@@ -1,53 +1,41 @@
 """Triage: a coordinator accepts, declines, marks duplicate, merges, unmerges or reopens reports.
 
-Every change is audited with the report's state before and after.
+Each decision is one unit of work (`audited()`): the report's current row is re-read under a
+lock, the move is checked against the core's `REPORT_LIFECYCLE` (a stale copy gets a 409
+naming the state the report is really in), and the events are appended to the audit chain
+once, at the end. Marking a report a duplicate follows the earlier report to its primary and
+refuses what cannot be one vulnerability: the report itself, a cycle, or (unless the
+coordinator insists) two reports naming different identifiers of one namespace.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clearinghouse.accounts.models import Role, User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import require, visible
+from clearinghouse.audit.services import Entry, audited, record_many
+from clearinghouse.core.scoring.dedup import conflicting_identifiers
+from clearinghouse.core.triage import REPORT_LIFECYCLE, ReportStatus
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.workflow import advance, locked
 
+from ..inputs import MAX_BULK, BulkTriage, Triage, TriageAction
 from ..models import Report
 from ._reports import cves
+from ._search import matching
+
+_TRIAGED = ["status", "duplicate_of", "decline_reason", "merged_aliases", "triaged_at",
+            "triaged_by"]  # fmt: skip
+_MERGED = ["aliases", "cve_ids", "has_cve"]
 
 
-def is_coordinator(user: User) -> bool:
-    """Coordinators and admins triage every report."""
-    return user.is_program_admin or user.role == Role.COORDINATOR
-
-
-def _require_coordinator(user: User) -> None:
-    if not is_coordinator(user):
-        raise PermissionDenied("only coordinators triage reports")
-
-
-_ALLOWED = {
-    Report.Status.RECEIVED: {
-        Report.Status.ACCEPTED,
-        Report.Status.DECLINED,
-        Report.Status.DUPLICATE,
-    },
-    Report.Status.ACCEPTED: {Report.Status.DECLINED, Report.Status.DUPLICATE},
-    Report.Status.DECLINED: {Report.Status.RECEIVED},
-    Report.Status.DUPLICATE: {Report.Status.RECEIVED},
-    Report.Status.CASE: set(),
-}
-
-
-def _transition(report: Report, status: str) -> None:
-    allowed = _ALLOWED[Report.Status(report.status)]
-    if status not in allowed:
-        names = ", ".join(sorted(allowed)) or "none"
-        raise Conflict(f"report #{report.pk} is {report.status}; it can go to: {names}")
+class ConflictingIdentifiers(Conflict):
+    """Two reports name different ids in one namespace: two vulnerabilities, unless insisted."""
 
 
 def _state(report: Report) -> dict[str, Any]:
@@ -59,162 +47,159 @@ def _state(report: Report) -> dict[str, Any]:
     }
 
 
-def _triaged(user: User, report: Report, action: str, before: dict[str, Any]) -> Report:
-    report.triaged_at = timezone.now()
-    report.triaged_by = user
-    report.save()
-    record(
-        actor=user, action=f"report.{action}", subject=report, before=before, after=_state(report)
-    )
-    return report
-
-
-def accept(user: User, report: Report) -> Report:
-    """A coordinator accepts a report as a new vulnerability for the clearinghouse to handle."""
-    _require_coordinator(user)
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        _transition(report, Report.Status.ACCEPTED)
-        before = _state(report)
-        report.status = Report.Status.ACCEPTED
-        report.duplicate_of = None
-        return _triaged(user, report, "accepted", before)
-
-
-def decline(user: User, report: Report, reason: str) -> Report:
-    """A coordinator declines a report, saying why (the reporter sees the reason)."""
-    _require_coordinator(user)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput.single("reason", "say why the report is declined")
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        _transition(report, Report.Status.DECLINED)
-        before = _state(report)
-        report.status = Report.Status.DECLINED
-        report.decline_reason = reason[:2000]
-        return _triaged(user, report, "declined", before)
-
-
-def _primary(report: Report, of: Report) -> Report:
-    seen = {report.pk}
-    primary = of
-    while primary.duplicate_of_id is not None and primary.status == Report.Status.DUPLICATE:
-        if primary.duplicate_of_id in seen:
+def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
+    """The report the chosen ones duplicate, locked: the earlier one followed to its primary."""
+    assert command.duplicate_of is not None  # the command's rule
+    shown = visible(Report, user)
+    primary = shown.filter(pk=command.duplicate_of).first()
+    if primary is None:
+        raise InvalidInput.single("duplicate_of", f"no report #{command.duplicate_of}")
+    seen = set()
+    while primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None:
+        if primary.pk in chosen or primary.duplicate_of_id in seen:
             break
         seen.add(primary.pk)
-        primary = Report.objects.get(pk=primary.duplicate_of_id)
-    if primary.pk == report.pk:
-        raise InvalidInput.single("duplicate_of", "a report cannot be a duplicate of itself")
-    return primary
+        primary = shown.get(pk=primary.duplicate_of_id)
+    if primary.pk in chosen:
+        if primary.pk == command.duplicate_of:
+            raise Conflict(f"report #{primary.pk} cannot be a duplicate of itself")
+        raise Conflict(
+            f"report #{command.duplicate_of} is a duplicate of report #{primary.pk}: "
+            "marking this a duplicate of it would form a cycle"
+        )
+    return locked(primary)
 
 
-def mark_duplicate(user: User, report: Report, of: Report, *, merge: bool = False) -> Report:
-    """Confirm a report as a duplicate of an earlier one; `merge` also gives it its aliases.
-
-    The primary is followed to the report everything in a chain is a duplicate of.
-    """
-    _require_coordinator(user)
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        primary = _primary(report, Report.objects.select_for_update().get(pk=of.pk))
-        _transition(report, Report.Status.DUPLICATE)
-        before = _state(report)
-        report.status = Report.Status.DUPLICATE
-        report.duplicate_of = primary
-        if merge:
-            known = {alias.casefold() for alias in primary.aliases}
-            added = [alias for alias in report.aliases if alias.casefold() not in known]
-            primary_before = _state(primary)
-            primary.aliases = [*primary.aliases, *added]
-            primary.cve_ids = sorted({*primary.cve_ids, *report.cve_ids})
-            primary.has_cve = bool(primary.cve_ids)
-            primary.save(update_fields=["aliases", "cve_ids", "has_cve"])
-            report.merged_aliases = added
-            record(
-                actor=user,
-                action="report.merged_into",
-                subject=primary,
-                before=primary_before,
-                after=_state(primary) | {"merged": report.pk},
-            )
-        return _triaged(user, report, "merged" if merge else "duplicate", before)
+def _check_identifiers(report: Report, primary: Report, command: Triage) -> None:
+    if command.despite_conflict:
+        return
+    clashes = conflicting_identifiers(report.aliases, primary.aliases)
+    if clashes:
+        named = "; ".join(str(clash) for clash in clashes)
+        raise ConflictingIdentifiers(
+            f"report #{report.pk} and report #{primary.pk} name different identifiers "
+            f"({named}): confirm despite the identifier conflict if they are one vulnerability"
+        )
 
 
-def unmerge(user: User, report: Report) -> Report:
-    """Undo a duplicate marking or merge: the report is received again, its aliases returned."""
-    _require_coordinator(user)
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        _transition(report, Report.Status.RECEIVED)
-        if report.status != Report.Status.DUPLICATE:
-            raise Conflict(f"report #{report.pk} is {report.status}, not a duplicate")
-        before = _state(report)
-        primary = report.duplicate_of
-        if primary is not None and report.merged_aliases:
-            primary = Report.objects.select_for_update().get(pk=primary.pk)
-            primary_before = _state(primary)
-            given = {alias.casefold() for alias in report.merged_aliases}
-            primary.aliases = [a for a in primary.aliases if a.casefold() not in given]
-            primary.cve_ids = cves(primary.aliases)
-            primary.has_cve = bool(primary.cve_ids)
-            primary.save(update_fields=["aliases", "cve_ids", "has_cve"])
-            record(
-                actor=user,
-                action="report.unmerged_from",
-                subject=primary,
-                before=primary_before,
-                after=_state(primary) | {"unmerged": report.pk},
-            )
-        report.status = Report.Status.RECEIVED
+def _merge(user: User, report: Report, primary: Report) -> Entry:
+    """Give the primary the report's aliases; the event about the primary."""
+    known = {alias.casefold() for alias in primary.aliases}
+    added = [alias for alias in report.aliases if alias.casefold() not in known]
+    before = _state(primary)
+    primary.aliases = [*primary.aliases, *added]
+    primary.cve_ids = sorted({*primary.cve_ids, *report.cve_ids})
+    primary.has_cve = bool(primary.cve_ids)
+    primary.save(update_fields=_MERGED)
+    report.merged_aliases = added
+    return Entry(
+        user, "report.merged_into", primary, before, _state(primary) | {"merged": report.pk}
+    )
+
+
+def _unmerge(user: User, report: Report) -> Entry | None:
+    """Take back the aliases the report gave its primary; the event about the primary."""
+    if report.duplicate_of_id is None or not report.merged_aliases:
+        return None
+    primary = locked(Report(pk=report.duplicate_of_id))
+    before = _state(primary)
+    given = {alias.casefold() for alias in report.merged_aliases}
+    primary.aliases = [alias for alias in primary.aliases if alias.casefold() not in given]
+    primary.cve_ids = cves(primary.aliases)
+    primary.has_cve = bool(primary.cve_ids)
+    primary.save(update_fields=_MERGED)
+    return Entry(
+        user, "report.unmerged_from", primary, before, _state(primary) | {"unmerged": report.pk}
+    )
+
+
+def _decide(user: User, report: Report, command: Triage, primary: Report | None) -> list[Entry]:
+    """Apply the decision to a locked report (not saved); the audit events it makes."""
+    before = _state(report)
+    action, extra = command.action, []
+    if action == TriageAction.ACCEPT:
+        advance(report, REPORT_LIFECYCLE, ReportStatus.ACCEPTED)
         report.duplicate_of = None
-        report.merged_aliases = []
-        return _triaged(user, report, "unmerged", before)
+        verb = "accepted"
+    elif action == TriageAction.DECLINE:
+        advance(report, REPORT_LIFECYCLE, ReportStatus.DECLINED)
+        report.decline_reason = command.reason
+        verb = "declined"
+    elif action in (TriageAction.DUPLICATE, TriageAction.MERGE):
+        assert primary is not None
+        _check_identifiers(report, primary, command)
+        advance(report, REPORT_LIFECYCLE, ReportStatus.DUPLICATE)
+        report.duplicate_of = primary
+        if action == TriageAction.MERGE:
+            extra.append(_merge(user, report, primary))
+        verb = "merged" if action == TriageAction.MERGE else "duplicate"
+    elif report.status == ReportStatus.DUPLICATE and action == TriageAction.REOPEN:
+        raise Conflict(f"report #{report.pk} is a duplicate: unmerge it instead")
+    elif report.status != ReportStatus.DUPLICATE and action == TriageAction.UNMERGE:
+        raise Conflict(f"report #{report.pk} is {report.status}, not a duplicate")
+    else:
+        advance(report, REPORT_LIFECYCLE, ReportStatus.RECEIVED)
+        if action == TriageAction.UNMERGE:
+            extra += [entry for entry in [_unmerge(user, report)] if entry is not None]
+            report.duplicate_of, report.merged_aliases = None, []
+        else:
+            report.decline_reason = ""
+        verb = "unmerged" if action == TriageAction.UNMERGE else "reopened"
+    report.triaged_at, report.triaged_by = timezone.now(), user
+    return [*extra, Entry(user, f"report.{verb}", report, before, _state(report))]
 
 
-def reopen(user: User, report: Report) -> Report:
-    """A declined report is received again (a coordinator changed their mind)."""
-    _require_coordinator(user)
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        if report.status == Report.Status.DUPLICATE:
-            raise Conflict(f"report #{report.pk} is a duplicate: unmerge it instead")
-        _transition(report, Report.Status.RECEIVED)
-        before = _state(report)
-        report.status = Report.Status.RECEIVED
-        report.decline_reason = ""
-        return _triaged(user, report, "reopened", before)
+def triage(user: User, report: Report, command: Triage) -> Report:
+    """A coordinator's decision on one report, made on its current row; returns the row."""
+    with audited():
+        row = locked(report)
+        require(user, "intake.triage", row)
+        primary = None
+        if command.action in (TriageAction.DUPLICATE, TriageAction.MERGE):
+            primary = _primary(user, command, {row.pk})
+        entries = _decide(user, row, command, primary)
+        row.save(update_fields=_TRIAGED)
+        record_many(entries)
+    return row
 
 
-BULK_ACTIONS = ("accept", "decline", "duplicate")
+def _chosen(user: User, command: BulkTriage) -> QuerySet[Report]:
+    reports = visible(Report, user)
+    if command.report_ids is not None:
+        return reports.filter(pk__in=command.report_ids)
+    assert command.matching is not None
+    return matching(reports, command.matching)
 
 
-def bulk_triage(
-    user: User,
-    reports: QuerySet[Report],
-    *,
-    action: str,
-    reason: str = "",
-    of: Report | None = None,
-) -> int:
-    """Apply one action to many reports, all or none; returns how many changed."""
-    _require_coordinator(user)
-    if action not in BULK_ACTIONS:
-        raise InvalidInput.single("action", f"must be one of {', '.join(BULK_ACTIONS)}")
-    if action == "duplicate" and of is None:
-        raise InvalidInput.single("duplicate_of", "name the report they duplicate")
-    if action == "decline" and not reason.strip():
-        raise InvalidInput.single("reason", "say why the reports are declined")
-    chosen = list(reports.order_by("pk"))
-    if not chosen:
-        raise InvalidInput.single("reports", "choose at least one report")
-    with transaction.atomic():
-        for report in chosen:
-            if action == "accept":
-                accept(user, report)
-            elif action == "decline":
-                decline(user, report, reason)
-            else:
-                assert of is not None
-                mark_duplicate(user, report, of)
-    return len(chosen)
+def bulk_triage(user: User, command: BulkTriage) -> int:
+    """Apply one decision to many reports, all or none; returns how many changed.
+
+    The chosen reports are locked first; ids that are not (or no longer) there are a 422,
+    and a filter that now matches another number of reports than `expected` a 409.
+    """
+    require(user, "intake.triage")
+    with audited():
+        rows = list(
+            _chosen(user, command)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .defer("item", "description")[: MAX_BULK + 1]
+        )
+        if command.report_ids is not None and len(rows) != len(set(command.report_ids)):
+            raise InvalidInput.single("report_ids", "some of these reports do not exist")
+        if len(rows) > MAX_BULK:
+            raise InvalidInput.single("matching", f"more than {MAX_BULK:,} reports match")
+        if command.expected is not None and len(rows) != command.expected:
+            raise Conflict(
+                f"{len(rows):,} reports match now, not the {command.expected:,} you saw: "
+                "look at the list again"
+            )
+        if not rows:
+            raise InvalidInput.single("matching", "no report matches")
+        primary = None
+        if command.action == TriageAction.DUPLICATE:
+            primary = _primary(user, command, {row.pk for row in rows})
+        entries = [entry for row in rows for entry in _decide(user, row, command, primary)]
+        Report.objects.bulk_update(rows, _TRIAGED, batch_size=500)
+        record_many(entries)
+    return len(rows)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clearinghouse.accounts.models import Organisation, Role
 from clearinghouse.accounts.services import create_user
+from clearinghouse.errors import Conflict, InvalidInput
 
 
 class Command(BaseCommand):
@@ -30,8 +31,6 @@ class Command(BaseCommand):
             if organisation is None:
                 raise CommandError(f"no organisation named {options['organisation']!r}")
         password = os.environ.get("CLEARINGHOUSE_PASSWORD") or getpass.getpass("Password: ")
-        if len(password) < 8:
-            raise CommandError("the password must have at least 8 characters")
         try:
             user = create_user(
                 username=options["username"],
@@ -40,6 +39,8 @@ class Command(BaseCommand):
                 organisation=organisation,
                 email=options["email"],
             )
-        except ValueError as error:
+        except InvalidInput as error:
+            raise CommandError("; ".join(item.msg for item in error.errors)) from None
+        except Conflict as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"created {user.username} ({user.get_role_display()})")

@@ -5,6 +5,7 @@ from ._bench import DEFAULT_GROUP_THRESHOLD, DedupBenchmark, benchmark_csaf
 from ._candidate import DuplicateCandidate
 from ._csaf import report_from_csaf, strip_identifiers
 from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
+from ._identifiers import IdentifierConflict, conflicting_identifiers
 from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference
 from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
 
@@ -15,12 +16,14 @@ __all__ = [
     "NEAR_CERTAIN",
     "DedupBenchmark",
     "DuplicateCandidate",
+    "IdentifierConflict",
     "PairwiseScores",
     "ProductRef",
     "Report",
     "affected_bounds",
     "benchmark_csaf",
     "bounds_conflict",
+    "conflicting_identifiers",
     "evaluate_groups",
     "find_duplicates",
     "find_duplicates_reference",

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clearinghouse.accounts.models import User
 from clearinghouse.errors import InvalidInput
+from clearinghouse.frontier.inputs import ActivatePolicy
 from clearinghouse.frontier.services import activate_policy
+from clearinghouse.inputs import parse
 
 
 class Command(BaseCommand):
@@ -26,7 +28,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no active user named {options['username']!r}")
         try:
-            activation, count = activate_policy(user, options["policy_id"])
+            command = parse(ActivatePolicy, {"policy_id": options["policy_id"]})
+            activation, count = activate_policy(user, command)
         except (InvalidInput, PermissionDenied) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(

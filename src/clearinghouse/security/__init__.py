@@ -1,0 +1,1 @@
+"""Production defences that belong to no one app: sign-in throttling, proxies, deploy checks."""
