@@ -144,13 +144,16 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return _step("accounts:second_factor_enrol", request)
     error = None
     if request.method == "POST":
-        verified = verify_token(user, device.persistent_id, request.POST.get("code", "").strip())
+        allowed, _ = device.verify_is_allowed()  # django-otp's throttle after wrong codes
+        verified = (
+            verify_token(user, device.persistent_id, request.POST.get("code", "").strip())
+            if allowed
+            else None
+        )
         if verified is not None:
             otp_login(request, verified)
             return redirect(_next(request))
-        device.refresh_from_db()
-        allowed, _ = device.verify_is_allowed()
-        error = WRONG_CODE if allowed else "too many wrong codes: wait a few seconds and try again"
+        error = WRONG_CODE if allowed else "too many wrong codes: wait a few seconds, then retry"
     context = {"error": error, "next": _next(request)}
     return render(request, "accounts/second_factor.html", context, status=400 if error else 200)
 
