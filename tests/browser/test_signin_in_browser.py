@@ -18,7 +18,6 @@ from clearinghouse.core.oidc import ClientSettings
 from tests.conftest import PASSWORD
 from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, RunningProvider, running_provider
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ACCOUNTS = {
