@@ -198,3 +198,25 @@ def test_totp_reset_removes_the_authenticator_and_is_audited(
         f"error: {coordinator.username} has no authenticator to reset",
         "error: no user named 'nobody'",
     ]
+
+
+def test_the_deploy_checks_catch_a_sign_in_nobody_can_use(settings: Any) -> None:
+    from clearinghouse.security.checks import sign_in_possible
+
+    assert sign_in_possible(None) == []
+    settings.CLEARINGHOUSE_OIDC = ClientSettings(issuer=ISSUER, client_id=CLIENT_ID)
+    assert [check.id for check in sign_in_possible(None)] == ["clearinghouse.E020"]
+    settings.CLEARINGHOUSE_OIDC = ClientSettings()
+    settings.CLEARINGHOUSE_PASSWORD_SIGNIN = False
+    assert [check.id for check in sign_in_possible(None)] == ["clearinghouse.E021"]
+
+
+def test_the_admin_lists_authenticators_without_their_keys(
+    cast: dict[str, User], pages_as: Any
+) -> None:
+    device = TOTPDevice.objects.create(user=cast["coordinator"], name="phone", confirmed=True)
+    admin = pages_as(cast["admin"])
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200 and "phone" in page.content.decode()
+    assert device.key not in page.content.decode()
+    assert admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/").status_code == 403

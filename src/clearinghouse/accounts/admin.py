@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clearinghouse.audit.admin_mixins import AuditedModelAdmin
+from clearinghouse.audit.admin_mixins import AuditedModelAdmin, ReadOnlyModelAdmin
 
-from .models import ApiToken, Organisation, User
+from .models import ApiToken, Organisation, ProviderIdentity, User
 
 
 @admin.register(Organisation)
@@ -38,3 +39,25 @@ class ApiTokenAdmin(AuditedModelAdmin):
 
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["digest", "hint", "created_at", "last_used_at"]
+
+
+@admin.register(ProviderIdentity)
+class ProviderIdentityAdmin(ReadOnlyModelAdmin):
+    """Who signs in through which provider; links are made by single sign-on only."""
+
+    list_display = ["subject", "issuer", "user", "created_at", "last_signed_in_at"]
+    search_fields = ["subject", "user__username"]
+
+
+# django-otp's own admin edits devices unaudited and shows their secret key; ours only lists
+# them (`clearinghouse totp reset USERNAME` removes one, audited).
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(ReadOnlyModelAdmin):
+    """Users' TOTP authenticators, without their keys."""
+
+    list_display = ["user", "name", "confirmed", "last_used_at", "created_at"]
+    fields = ["user", "name", "confirmed", "last_used_at", "created_at"]
+    list_filter = ["confirmed"]

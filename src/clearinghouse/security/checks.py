@@ -130,3 +130,28 @@ def named_hosts(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def sign_in_possible(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """Someone can sign in: passwords, or a single sign-on provider with its client secret."""
+    oidc = settings.CLEARINGHOUSE_OIDC
+    problems: list[CheckMessage] = []
+    if oidc.issuer and not (oidc.client_id and oidc.client_secret):
+        problems.append(
+            Error(
+                "single sign-on has an issuer but no client id or secret",
+                hint="set CLEARINGHOUSE_OIDC_CLIENT_ID and CLEARINGHOUSE_OIDC_CLIENT_SECRET(_FILE)",
+                id="clearinghouse.E020",
+            )
+        )
+    if not settings.CLEARINGHOUSE_PASSWORD_SIGNIN and not oidc.enabled:
+        problems.append(
+            Error(
+                "password sign-in is off and no single sign-on provider is configured: "
+                "nobody can sign in",
+                hint="configure CLEARINGHOUSE_OIDC_* or set CLEARINGHOUSE_PASSWORD_SIGNIN=1",
+                id="clearinghouse.E021",
+            )
+        )
+    return problems
