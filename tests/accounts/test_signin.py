@@ -220,3 +220,15 @@ def test_the_admin_lists_authenticators_without_their_keys(
     assert page.status_code == 200 and "phone" in page.content.decode()
     assert device.key not in page.content.decode()
     assert admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/").status_code == 403
+
+
+def test_two_first_sign_ins_at_once_make_one_user(org: Any, race: Any) -> None:
+    org("Agency", "agency")
+    results = race(
+        lambda: sign_in_from_provider(_claims()), lambda: sign_in_from_provider(_claims())
+    )
+    users = [result for result in results if isinstance(result, User)]
+    refusals = [result for result in results if isinstance(result, SignInRefused)]
+    assert len(users) + len(refusals) == 2 and users, results
+    assert ProviderIdentity.objects.count() == 1 and User.objects.count() == 1
+    assert {user.pk for user in users} == {ProviderIdentity.objects.get().user_id}
