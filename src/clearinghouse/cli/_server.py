@@ -23,8 +23,19 @@ def serve(args: argparse.Namespace) -> int:
 
     from clearinghouse.wsgi import application
 
+    from django.conf import settings
+
     print(f"Serving Clearinghouse on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
+    # waitress drops X-Forwarded-* headers unless told otherwise; behind the trusted proxy
+    # Django must see them (SECURE_PROXY_SSL_HEADER, the client's address), or every request
+    # would count as plain HTTP and be redirected to HTTPS for ever.
+    waitress_serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        clear_untrusted_proxy_headers=not settings.CLEARINGHOUSE_TRUSTED_PROXY,
+    )
     return EXIT_OK
 
 
