@@ -42,14 +42,17 @@ def _data_dir() -> None:
 
 
 def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
-    """Use the configured value, else one generated once and kept in the data directory.
+    """Use the configured value (the variable, else the file `<variable>_FILE` names), else
+    one generated once and kept in the data directory.
 
-    Generated secrets suit a single machine; a deployment sets the variables (the database
-    never holds them).
+    Generated secrets suit a single machine; a deployment sets the variables or files (the
+    database never holds them; a file suits secrets mounted by systemd or a container).
     """
     configured = os.environ.get(variable)
     if configured:
         return configured
+    if os.environ.get(f"{variable}_FILE"):
+        return Path(os.environ[f"{variable}_FILE"]).read_text().strip()
     _data_dir()
     path = DATA_DIR / filename
     if not path.exists():

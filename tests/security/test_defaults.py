@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
+from axes.models import AccessAttempt
+from django.db.models import F
 from django.test import Client
 
 from clearinghouse.cli import main
@@ -32,6 +35,32 @@ def test_repeated_wrong_passwords_lock_the_account_out_even_with_the_right_one(
     response = other.post("/account/login/", {"username": user, "password": PASSWORD})
     assert response.status_code == 302
     assert "_auth_user_id" in other.session
+
+
+def test_a_locked_account_and_address_signs_in_again_once_the_cool_off_has_passed(
+    cast, settings
+) -> None:
+    """Time is driven by ageing the recorded failures (what axes compares with its clock)."""
+    settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+    user = cast["admin"].username
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/account/login/", {"username": user, "password": "wrong-password"})
+
+    def age(by: dt.timedelta) -> None:
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - by)
+
+    age(dt.timedelta(minutes=14))  # not yet: still locked, even with the right password
+    response = client.post("/account/login/", {"username": user, "password": PASSWORD})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # that try counted as a failure too, so the cool-off runs from it
+    age(dt.timedelta(minutes=1, seconds=1))
+    response = client.post("/account/login/", {"username": user, "password": PASSWORD})
+    assert response.status_code == 429
+    age(dt.timedelta(minutes=15, seconds=1))  # the cool-off has passed
+    response = client.post("/account/login/", {"username": user, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 def test_pages_carry_a_self_only_content_security_policy(cast, pages_as) -> None:

@@ -33,10 +33,13 @@ from django.utils import timezone
 from inspect_ai import Task, eval, eval_retry, task_with
 from inspect_ai.hooks import Hooks, SampleEnd, hooks
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_sample_summaries
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import GenerateConfig, Model, ModelAPI, get_model
+from inspect_ai.model._providers.openai import OpenAIAPI
+from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
+from openai import DefaultAsyncHttpxClient
 
 from clearinghouse.core import egress
-from clearinghouse.core.review import AccessKind
+from clearinghouse.core.review import AccessKind, provider_urls
 from clearinghouse.core.sandboxes import SCRUBBED_LOCAL, SandboxChoice, is_scripted, sandbox_choice
 from clearinghouse.core.suites import SUITES, Family, capability_level, family_score
 from clearinghouse.reviews.models import AccessGrant
@@ -44,7 +47,7 @@ from clearinghouse.sealed import reveal
 
 from .availability import docker_problem
 from .catalog import AGENTIC, OPTIONAL_SUITES, OptionalSuite
-from .endpoint import PROVIDER, Grant, granted
+from .endpoint import PROVIDER, EndpointAPI, Grant, granted
 from .models import AssessmentRun
 
 log = logging.getLogger(__name__)
@@ -110,7 +113,10 @@ def target_for(grant: AccessGrant, override: str = "") -> Target:
         _vet_endpoint(grant.base_url)
         secret = reveal(grant.secret_ciphertext) if grant.secret_ciphertext else ""
         return Target(model=model, base_url=grant.base_url, secret=secret)
-    return Target(model=model, model_args=dict(grant.provider_args))
+    for url in provider_urls(grant.provider_args).values():
+        _vet_endpoint(url)
+    args = dict(grant.provider_args)
+    return Target(model=model, base_url=args.pop("base_url", None), model_args=args)
 
 
 def outbound_allow() -> egress.Allowlist:
@@ -120,16 +126,47 @@ def outbound_allow() -> egress.Allowlist:
 
 
 def _vet_endpoint(base_url: str) -> None:
-    # The lab chose this URL: refuse one whose name now resolves into the internal network
-    # before any work starts (the HTTP client vets it again on every request). The detail
-    # (which address) goes to the log; the run says only that the policy refused it.
-    parts = urlsplit(base_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    # The lab chose this URL (or the provider's default stands in for one): refuse an
+    # internal literal, and a name that now resolves into the internal network, before any
+    # work starts (the HTTP client vets it again on every request). The detail (which
+    # address) goes to the log; the run says only that the policy refused it.
     try:
+        egress.check_url(base_url, outbound_allow())
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         egress.vet(parts.hostname or "", port, outbound_allow())
-    except egress.Refused as error:
+    except (ValueError, egress.Refused) as error:
         log.warning("granted endpoint %s refused: %s", base_url, error)
         raise AssessmentFailed(f"the granted endpoint was {egress.PUBLIC_REFUSED}") from None
+
+
+def effective_base_url(api: ModelAPI) -> str | None:
+    """The URL the provider will call: its SDK client's (which has applied the provider's
+    default and any ``<SERVICE>_BASE_URL`` the operator set), else the one it was given."""
+    url = getattr(getattr(api, "client", None), "base_url", None)
+    return str(url) if url else api.base_url
+
+
+def vetted_model(target: Target, bounds: Mapping[str, Any]) -> Model:
+    """`build_model`, refused unless the URL the provider will call passes the outbound policy.
+
+    Inspect's OpenAI-SDK providers (``openai/``, ``openai-api/``, ``ollama/``, ``vllm/`` on a
+    server, …) are also given the vetting, pinning HTTP client, so a redirect or a changed DNS
+    answer is checked on every request as for granted endpoints (which have it already).
+    Call it where the grant is lent (`granted`): the endpoint provider takes its allow-list
+    from there.
+    """
+    model = build_model(target, bounds)
+    url = effective_base_url(model.api)
+    if url:
+        _vet_endpoint(url)
+    api = model.api
+    if isinstance(api, OpenAICompatibleAPI | OpenAIAPI) and not isinstance(api, EndpointAPI):
+        api.http_client = DefaultAsyncHttpxClient(
+            transport=egress.async_transport(outbound_allow()), trust_env=False
+        )
+        api.initialize()  # its SDK client rebuilt on the vetted HTTP client
+    return model
 
 
 def generate_config(bounds: Mapping[str, Any]) -> GenerateConfig:
@@ -357,12 +394,14 @@ def evaluate(
     )
     options = eval_options(bounds)
     with granted(Grant(target.secret, outbound_allow())), counting(run.pk, already):
+        # built (and its URL vetted) before a retry too: a retry rebuilds it from its log
+        chosen = model or vetted_model(target, bounds)
         if to_retry:
             eval_retry([h.location for h in to_retry], log_dir=str(directory), **options)
         if fresh:
             eval(
                 fresh,
-                model=model or build_model(target, bounds),
+                model=chosen,
                 log_dir=str(directory),
                 time_limit=bounds["time_limit_seconds"],
                 **options,

@@ -19,12 +19,22 @@ def serve(args: argparse.Namespace) -> int:
     """Serve the web app and API with waitress (a production WSGI server in pure Python)."""
     setup_django()
     call("collectstatic", interactive=False, verbosity=0)
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from clearinghouse.wsgi import application
 
     print(f"Serving Clearinghouse on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
+    # waitress drops X-Forwarded-* unless told its proxy; with CLEARINGHOUSE_TRUSTED_PROXY the
+    # proxy's headers reach Django, which decides from them (SECURE_PROXY_SSL_HEADER, and
+    # the client address in security/client.py)
+    waitress_serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        clear_untrusted_proxy_headers=not settings.CLEARINGHOUSE_TRUSTED_PROXY,
+    )
     return EXIT_OK
 
 

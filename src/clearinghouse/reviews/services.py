@@ -35,6 +35,7 @@ from clearinghouse.core.review import (
     earliest_release_date,
     is_overdue,
     overall_decision,
+    provider_urls,
     reminders_due,
     review_deadline,
 )
@@ -278,6 +279,20 @@ def _require_open(notice: Notice, doing: str) -> None:
         raise Conflict(f"cannot {doing} on a {notice.status} notice")
 
 
+def _checked_urls(command: GrantAccess) -> dict[str, str]:
+    """Every URL the grant gives the server to call (its base_url, a provider's URL
+    arguments), checked against the server's outbound allow-list here, not in the input."""
+    urls = {"base_url": command.base_url} if command.base_url else {}
+    urls |= {f"provider_args.{k}": v for k, v in provider_urls(command.provider_args).items()}
+    checked = {}
+    for name, url in urls.items():
+        try:
+            checked[name] = check_url(url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
+        except ValueError as error:
+            raise InvalidInput.single(name, str(error)) from None
+    return checked
+
+
 def grant_access(user: User, notice: Notice, command: GrantAccess) -> AccessGrant:
     """The lab tells reviewers how to reach the model; the secret is sealed immediately."""
     secret = command.api_key.get_secret_value() if command.api_key else ""
@@ -285,12 +300,7 @@ def grant_access(user: User, notice: Notice, command: GrantAccess) -> AccessGran
         notice = _locked_notice(notice)
         require(user, "reviews.grant_access", notice)
         _require_open(notice, "grant access")
-        base_url = command.base_url
-        if base_url:  # checked against the server's outbound allow-list here, not in the input
-            try:
-                base_url = check_url(base_url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
-            except ValueError as error:
-                raise InvalidInput.single("base_url", str(error)) from None
+        base_url = _checked_urls(command).get("base_url", "")
         expires = review_deadline(notice.planned_release_date) + dt.timedelta(
             days=_policy_of(notice).policy.access_grace_days
         )

@@ -1,6 +1,6 @@
 """Pre-deployment review rules: the notice lifecycle, the clock, decisions and access grants."""
 
-from ._access import AccessGrantRequest, AccessKind
+from ._access import AccessGrantRequest, AccessKind, provider_urls
 from ._clock import (
     days_remaining,
     earliest_release_date,
@@ -31,6 +31,7 @@ __all__ = [
     "earliest_release_date",
     "is_overdue",
     "overall_decision",
+    "provider_urls",
     "reminders_due",
     "review_deadline",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,6 +24,24 @@ class AccessKind(StrEnum):
 
     OPENAI_COMPATIBLE = "openai_compatible"
     INSPECT_PROVIDER = "inspect_provider"
+
+
+_URL_NAMES = ("url", "endpoint", "api_base")
+
+
+def provider_urls(provider_args: Mapping[str, Any]) -> dict[str, str]:
+    """The URLs an Inspect provider grant's arguments give the provider (``base_url``,
+    ``azure_endpoint``, …): every string argument written as a URL or named like one.
+
+    The server calls each of them for the lab, so each goes through the outbound policy like
+    an OpenAI-compatible grant's ``base_url`` (a provider's own default, such as Ollama's
+    ``localhost:11434``, is checked when the model is built: the runner's ``vetted_model``).
+    """
+    return {
+        name: value
+        for name, value in provider_args.items()
+        if isinstance(value, str) and ("://" in value or name.lower().endswith(_URL_NAMES))
+    }
 
 
 class AccessGrantRequest(BaseModel):

@@ -1,0 +1,205 @@
+"""A production configuration, in a fresh process: no demo, no test settings, only the
+variables a deployment sets (docs/security.md). `check --deploy` passes on it and names what
+is missing when a setting is taken away; `clearinghouse serve` behind the trusted TLS proxy
+answers with HSTS, Secure/HttpOnly/SameSite cookies and redirects plain HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from clearinghouse.core.checkpoints import generate_private_key_pem
+from tests.background.conftest import RUN_CLI, shared_database  # noqa: F401  (fixture)
+
+HOST = "clearinghouse.example.gov"
+
+
+def _private_file(path: Path, content: bytes) -> Path:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    return path
+
+
+@pytest.fixture
+def production(tmp_path: Path) -> dict[str, str]:
+    """Every production setting, nothing else: secrets in owner-only files kept outside the
+    data directory, the site's name, the TLS proxy trusted; all other defences by default."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700)
+    return {
+        "PATH": os.environ["PATH"],
+        "LANG": "C.UTF-8",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(Path.cwd() / "src"),
+        "CLEARINGHOUSE_DATA_DIR": str(tmp_path / "var"),
+        "CLEARINGHOUSE_SECRET_KEY_FILE": str(
+            _private_file(secrets / "secret_key", os.urandom(48).hex().encode())
+        ),
+        "CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": str(
+            _private_file(secrets / "audit.pem", generate_private_key_pem())
+        ),
+        "CLEARINGHOUSE_ALLOWED_HOSTS": HOST,
+        "CLEARINGHOUSE_TRUSTED_PROXY": "1",
+    }
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", RUN_CLI, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_on_a_production_configuration(production) -> None:
+    done = _cli(production, "check", "--deploy")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no problems found (deploy checks included)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"CLEARINGHOUSE_ALLOWED_HOSTS": None}, "clearinghouse.W007"),
+        ({"CLEARINGHOUSE_ALLOWED_HOSTS": "*"}, "clearinghouse.E006"),
+        ({"CLEARINGHOUSE_TRUSTED_PROXY": None}, "clearinghouse.E002"),
+        ({"CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": None}, "audit.W001"),
+        ({"CLEARINGHOUSE_SECRET_KEY_FILE": None, "CLEARINGHOUSE_SECRET_KEY": "short"}, "W009"),
+        ({"CLEARINGHOUSE_DEBUG": "1"}, "security.W018"),
+        ({"CLEARINGHOUSE_DEMO": "1"}, "clearinghouse.E005"),
+        ({"CLEARINGHOUSE_SSL_REDIRECT": "0"}, "security.W008"),
+        ({"CLEARINGHOUSE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"CLEARINGHOUSE_SECURE_COOKIES": "0"}, "security.W012"),
+        ({"CLEARINGHOUSE_CSP_REPORT_ONLY": "1"}, "clearinghouse.W003"),
+        ({"CLEARINGHOUSE_LOGIN_FAILURE_LIMIT": "0"}, "clearinghouse.E004"),
+        ({"CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY": "0"}, "audit.E001"),
+    ],
+)
+def test_check_deploy_names_each_production_setting_taken_away(
+    production, change: dict[str, str | None], named: str
+) -> None:
+    env = dict(production)
+    for name, value in change.items():
+        if value is None:
+            env.pop(name)
+        else:
+            env[name] = value
+    done = _cli(env, "check", "--deploy")
+    assert done.returncode == 1, done.stdout + done.stderr
+    failing = done.stderr.splitlines()
+    assert any(named in line for line in failing), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_check_deploy_names_a_data_directory_others_can_read(production) -> None:
+    data = Path(production["CLEARINGHOUSE_DATA_DIR"])
+    data.mkdir(mode=0o700)
+    data.chmod(0o755)
+    done = _cli(production, "check", "--deploy")
+    assert done.returncode == 1
+    assert "clearinghouse.E001" in done.stderr and f"chmod 700 {data}" in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(production, shared_database) -> Iterator[str]:  # noqa: F811  (the fixture)
+    """`clearinghouse serve` in its own process on this test's database, production settings."""
+    env = production | {
+        name: shared_database[name]
+        for name in ("CLEARINGHOUSE_DATA_DIR", "CLEARINGHOUSE_DATABASE_URL")
+        if name in shared_database
+    }
+    port = _free_port()
+    log = Path(production["HOME"]) / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", RUN_CLI, "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _cookies(response: httpx2.Response) -> dict[str, Any]:
+    jar: SimpleCookie = SimpleCookie()
+    for header in response.headers.get_list("set-cookie"):
+        jar.load(header)
+    return dict(jar)
+
+
+def test_a_production_server_behind_the_tls_proxy_sets_every_https_defence(
+    served, org, settings
+) -> None:
+    from clearinghouse.accounts.models import Role
+    from clearinghouse.accounts.services import create_user
+
+    create_user(
+        username="operator-admin",
+        password="a-long-production-passphrase",
+        role=Role.ADMIN,
+        organisation=org("Clearinghouse", "clearinghouse"),
+    )
+    https = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with httpx2.Client(base_url=served, follow_redirects=False, trust_env=False) as client:
+        # plain HTTP (no proxy header) is sent to HTTPS, without a page
+        plain = client.get("/account/login/", headers={"Host": HOST})
+        assert plain.status_code == 301
+        assert plain.headers["Location"] == f"https://{HOST}/account/login/"
+        assert "Strict-Transport-Security" not in plain.headers  # only ever sent over HTTPS
+
+        page = client.get("/account/login/", headers=https)
+        assert page.status_code == 200
+        hsts = page.headers["Strict-Transport-Security"]
+        assert "max-age=31536000" in hsts and "includeSubDomains" in hsts
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        csrf = _cookies(page)["csrftoken"]
+        assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token is not None
+
+        signed_in = client.post(
+            "/account/login/",
+            data={
+                "username": "operator-admin",
+                "password": "a-long-production-passphrase",
+                "csrfmiddlewaretoken": token.group(1),
+            },
+            headers=https | {"Origin": f"https://{HOST}", "Referer": f"https://{HOST}/"},
+            cookies={"csrftoken": csrf.value},
+        )
+        assert signed_in.status_code == 302, signed_in.text[:500]
+        session = _cookies(signed_in)["sessionid"]
+        assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
