@@ -41,6 +41,16 @@ def _data_dir() -> None:
         DATA_DIR.chmod(0o700)
 
 
+def _secret(variable: str) -> str:
+    """The variable's value, else the contents of the file `<variable>_FILE` names, else ""."""
+    configured = os.environ.get(variable)
+    if configured:
+        return configured
+    if os.environ.get(f"{variable}_FILE"):
+        return Path(os.environ[f"{variable}_FILE"]).read_text().strip()
+    return ""
+
+
 def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
     """Use the configured value (the variable, else the file `<variable>_FILE` names), else
     one generated once and kept in the data directory.
@@ -48,11 +58,9 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
     Generated secrets suit a single machine; a deployment sets the variables or files (the
     database never holds them; a file suits secrets mounted by systemd or a container).
     """
-    configured = os.environ.get(variable)
+    configured = _secret(variable)
     if configured:
         return configured
-    if os.environ.get(f"{variable}_FILE"):
-        return Path(os.environ[f"{variable}_FILE"]).read_text().strip()
     _data_dir()
     path = DATA_DIR / filename
     if not path.exists():
@@ -178,16 +186,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Sign-in (docs/security.md "Sign-in"): passwords, single sign-on, the second factor.
 CLEARINGHOUSE_PASSWORD_SIGNIN = _flag("CLEARINGHOUSE_PASSWORD_SIGNIN", True)
 CLEARINGHOUSE_TOTP_REQUIRED = _flag("CLEARINGHOUSE_TOTP_REQUIRED", False)
-_oidc_secret_file = os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_SECRET_FILE", "")
 _oidc_roles = os.environ.get("CLEARINGHOUSE_OIDC_ALLOWED_ROLES", "reviewer,coordinator")
 CLEARINGHOUSE_OIDC = ClientSettings(
     issuer=os.environ.get("CLEARINGHOUSE_OIDC_ISSUER", ""),  # empty: single sign-on is off
     client_id=os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_ID", ""),
-    client_secret=(
-        Path(_oidc_secret_file).read_text().strip()
-        if _oidc_secret_file
-        else os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_SECRET", "")
-    ),
+    client_secret=_secret("CLEARINGHOUSE_OIDC_CLIENT_SECRET"),  # or ..._SECRET_FILE
     organisation_claim=os.environ.get("CLEARINGHOUSE_OIDC_ORGANISATION_CLAIM", "organisation"),
     role_claim=os.environ.get("CLEARINGHOUSE_OIDC_ROLE_CLAIM", "role"),
     allowed_roles=tuple(role.strip() for role in _oidc_roles.split(",") if role.strip()),
