@@ -338,6 +338,8 @@ CLEARINGHOUSE_ASSESSMENT = {
     "sample_limit": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_SAMPLE_LIMIT", "0")) or None,
     "max_connections": 4,
     "sandbox": os.environ.get("CLEARINGHOUSE_ASSESSMENT_SANDBOX", "auto"),
+    # the unprivileged user the local sandbox runs commands as (the worker must be root)
+    "sandbox_user": os.environ.get("CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER", ""),
     "max_upload_bytes": 64 * 1024 * 1024,
     "stale_after_seconds": 900,
 }
