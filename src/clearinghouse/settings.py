@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from clearinghouse.core.egress import Allowlist
+from clearinghouse.core.oidc import ClientSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLEARINGHOUSE_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -109,6 +110,8 @@ INSTALLED_APPS = [
     "ninja",  # its Swagger UI from our own static files, not a CDN
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "clearinghouse.accounts",
@@ -133,7 +136,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clearinghouse.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
@@ -163,11 +168,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
-    "django.contrib.auth.backends.ModelBackend",
+    "clearinghouse.accounts.backends.PasswordBackend",  # refuses all passwords when turned off
+    "clearinghouse.accounts.backends.ProviderBackend",  # OpenID Connect, when configured
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sign-in (docs/security.md "Sign-in"): passwords, single sign-on, the second factor.
+CLEARINGHOUSE_PASSWORD_SIGNIN = _flag("CLEARINGHOUSE_PASSWORD_SIGNIN", True)
+CLEARINGHOUSE_TOTP_REQUIRED = _flag("CLEARINGHOUSE_TOTP_REQUIRED", False)
+_oidc_secret_file = os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_SECRET_FILE", "")
+_oidc_roles = os.environ.get("CLEARINGHOUSE_OIDC_ALLOWED_ROLES", "reviewer,coordinator")
+CLEARINGHOUSE_OIDC = ClientSettings(
+    issuer=os.environ.get("CLEARINGHOUSE_OIDC_ISSUER", ""),  # empty: single sign-on is off
+    client_id=os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_ID", ""),
+    client_secret=(
+        Path(_oidc_secret_file).read_text().strip()
+        if _oidc_secret_file
+        else os.environ.get("CLEARINGHOUSE_OIDC_CLIENT_SECRET", "")
+    ),
+    organisation_claim=os.environ.get("CLEARINGHOUSE_OIDC_ORGANISATION_CLAIM", "organisation"),
+    role_claim=os.environ.get("CLEARINGHOUSE_OIDC_ROLE_CLAIM", "role"),
+    allowed_roles=tuple(role.strip() for role in _oidc_roles.split(",") if role.strip()),
+    label=os.environ.get("CLEARINGHOUSE_OIDC_LABEL", ClientSettings.label),
+)
+# mozilla-django-oidc's own settings; the provider's endpoints come from its discovery document.
+OIDC_RP_SCOPES = os.environ.get("CLEARINGHOUSE_OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = os.environ.get("CLEARINGHOUSE_OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_TIMEOUT = 10
+OTP_TOTP_ISSUER = os.environ.get("CLEARINGHOUSE_TOTP_ISSUER", "Clearinghouse")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

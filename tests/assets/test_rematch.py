@@ -9,6 +9,7 @@ from clearinghouse.advisories.services import import_osv
 from clearinghouse.assets.inputs import RegisterAsset
 from clearinghouse.assets.models import Finding
 from clearinghouse.assets.services import upload_asset
+from clearinghouse.notifications.inputs import Event, RegisterWebhook
 from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import attempt, register_webhook
 from tests.advisories.conftest import osv_record
@@ -40,8 +41,14 @@ def test_a_new_advisory_rematches_only_its_package_and_notifies_the_operator(
     operators, write_osv, rematch_jobs, django_capture_on_commit_callbacks
 ):
     energy, bank = operators
-    register_webhook(energy.organisation, "https://soc.grid.example/hook", ["advisory.matched"])
-    register_webhook(bank.organisation, "https://soc.bank.example/hook", ["notice.decided"])
+    register_webhook(
+        energy.organisation,
+        RegisterWebhook(url="https://soc.grid.example/hook", events=[Event.ADVISORY_MATCHED]),
+    )
+    register_webhook(
+        bank.organisation,
+        RegisterWebhook(url="https://soc.bank.example/hook", events=[Event.NOTICE_DECIDED]),
+    )
     upload_asset(energy, RegisterAsset(name="Grid", filename="grid.json"), sbom())
     upload_asset(bank, RegisterAsset(name="Core banking", filename="bank.json"), sbom(alpha="3.0"))
     assert not Finding.objects.exists()

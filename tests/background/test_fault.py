@@ -26,6 +26,7 @@ from clearinghouse.audit.signing import key_file
 from clearinghouse.core.egress import Allowlist
 from clearinghouse.intake import services as intake
 from clearinghouse.intake.models import Report, Submission
+from clearinghouse.notifications.inputs import Event, RegisterWebhook
 from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import register_webhook
 from tests.advisories.conftest import osv_record
@@ -106,7 +107,9 @@ def test_killed_workers_lose_no_report_finding_or_delivery(
     operator = user_in("operator", org("Grid Co", "operator", sector="energy"))
     operator.email = "soc@grid.example"
     operator.save()
-    register_webhook(operator.organisation, hook.url, ["advisory.matched"])
+    register_webhook(
+        operator.organisation, RegisterWebhook(url=hook.url, events=[Event.ADVISORY_MATCHED])
+    )
     upload_asset(operator, RegisterAsset(name="Grid", filename="grid.json"), sbom())
     document = native(*({"title": f"bug {n}", "description": f"flaw {n}"} for n in range(ITEMS)))
     submission = intake.submit(cast["lab1"], document, background=True).submission

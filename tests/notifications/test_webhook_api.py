@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clearinghouse.notifications.models import WebhookEndpoint
+from clearinghouse.notifications.services import MAX_ACTIVE_ENDPOINTS
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +21,39 @@ def test_an_organisation_registers_lists_and_stops_its_own_webhooks(people, api_
     )
     assert created.status_code == 201
     assert created.json()["secret"].startswith("whsec_")
-    assert "secret" not in lab.get("/api/notifications/webhooks").json()[0]
+    listed = lab.get("/api/notifications/webhooks").json()
+    assert listed["count"] == 1 and "secret" not in listed["items"][0]
     other = api_as(people["lab2"])
-    assert other.get("/api/notifications/webhooks").json() == []
+    assert other.get("/api/notifications/webhooks").json() == {"items": [], "count": 0}
     endpoint_id = created.json()["id"]
     assert other.delete(f"/api/notifications/webhooks/{endpoint_id}").status_code == 404
     assert lab.delete(f"/api/notifications/webhooks/{endpoint_id}").status_code == 204
     assert WebhookEndpoint.objects.get().active is False
+    again = lab.delete(f"/api/notifications/webhooks/{endpoint_id}")
+    assert again.status_code == 409 and "stopped already" in again.json()["detail"]
+
+
+def test_an_organisation_has_a_bounded_number_of_active_endpoints(people, api_as):
+    lab = api_as(people["lab1"])
+    for n in range(MAX_ACTIVE_ENDPOINTS):
+        assert post(lab, {"url": f"https://hooks{n}.lab.example/in"}).status_code == 201
+    refused = post(lab, {"url": "https://one-more.lab.example/in"})
+    assert refused.status_code == 409 and str(MAX_ACTIVE_ENDPOINTS) in refused.json()["detail"]
+    assert WebhookEndpoint.objects.count() == MAX_ACTIVE_ENDPOINTS
+    first = lab.get("/api/notifications/webhooks?limit=1").json()["items"][0]["id"]
+    assert lab.delete(f"/api/notifications/webhooks/{first}").status_code == 204
+    assert post(lab, {"url": "https://one-more.lab.example/in"}).status_code == 201
+
+
+def test_deliveries_are_paged_with_their_total(people, api_as):
+    from clearinghouse.notifications.services import notify
+
+    notify("notice.decided", subject="s", payload={}, users=[people["lab1"]])
+    listed = api_as(people["lab1"]).get("/api/notifications/deliveries?limit=1&offset=0").json()
+    assert listed["count"] == 1 and listed["items"][0]["event"] == "notice.decided"
+    assert api_as(people["lab2"]).get("/api/notifications/deliveries").json()["count"] == 0
+    bad = api_as(people["lab1"]).get("/api/notifications/deliveries?offset=-1")
+    assert bad.status_code == 422
 
 
 @pytest.mark.parametrize(

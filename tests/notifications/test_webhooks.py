@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from clearinghouse.core.egress import PUBLIC_REFUSED, PUBLIC_UNREACHABLE, Allowlist
+from clearinghouse.notifications.inputs import Event, RegisterWebhook
 from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import (
     SIGNATURE_HEADER,
@@ -65,7 +66,7 @@ def resolving_to(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
 
 def test_a_delivered_webhook_carries_a_verifiable_signature(org, receiver):
     lab = org("Lab", "lab")
-    _, secret = register_webhook(lab, receiver)
+    _, secret = register_webhook(lab, RegisterWebhook(url=receiver))
     [delivery] = notify(
         "notice.decided", subject="decided", payload={"notice": 1}, organisations=[lab]
     )
@@ -83,7 +84,7 @@ def test_failures_are_retried_with_back_off_then_given_up(org, receiver, setting
     settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS = 3
     Receiver.status = 500
     lab = org("Lab", "lab")
-    register_webhook(lab, receiver)
+    register_webhook(lab, RegisterWebhook(url=receiver))
     [delivery] = notify("notice.overdue", subject="x", payload={}, organisations=[lab])
     first = attempt(delivery)
     second = attempt(delivery)
@@ -98,7 +99,9 @@ def test_an_unreachable_endpoint_does_not_block_the_workflow(
     people, covered_model, api_as, org, settings
 ):
     settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse("127.0.0.1:9")
-    register_webhook(people["lab1"].organisation, "http://127.0.0.1:9/nothing-listens-here")
+    register_webhook(
+        people["lab1"].organisation, RegisterWebhook(url="http://127.0.0.1:9/nothing-listens-here")
+    )
     lab = api_as(people["lab1"])
     notice = lab.post(
         "/api/reviews/notices",
@@ -116,7 +119,7 @@ def test_an_unreachable_endpoint_does_not_block_the_workflow(
 
 def test_subscriptions_filter_events(org, receiver):
     lab = org("Lab", "lab")
-    register_webhook(lab, receiver, events=["notice.decided"])
+    register_webhook(lab, RegisterWebhook(url=receiver, events=[Event.NOTICE_DECIDED]))
     assert notify("finding.released", subject="x", payload={}, organisations=[lab]) == []
     assert len(notify("notice.decided", subject="x", payload={}, organisations=[lab])) == 1
 
@@ -138,7 +141,7 @@ def test_the_worker_sends_queued_mail_after_the_transaction_commits(org, user_in
 
 def test_a_webhook_host_that_resolves_to_an_internal_address_is_never_called(org, monkeypatch):
     lab = org("Lab", "lab")
-    register_webhook(lab, "https://hooks.example.org/in")
+    register_webhook(lab, RegisterWebhook(url="https://hooks.example.org/in"))
     resolving_to(monkeypatch, "10.0.0.7")
     connected: list[object] = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
@@ -158,14 +161,14 @@ def test_what_the_lab_is_told_of_a_failure_reveals_no_host_or_port(
     settings.CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist()  # the receiver is not allow-listed here
     open_port = receiver.rsplit(":", 1)[1].split("/")[0]
     lab = people["lab1"].organisation
-    register_webhook(lab, f"https://open.lab.example:{open_port}/in")
-    register_webhook(lab, "https://closed.lab.example:9/in")
+    register_webhook(lab, RegisterWebhook(url=f"https://open.lab.example:{open_port}/in"))
+    register_webhook(lab, RegisterWebhook(url="https://closed.lab.example:9/in"))
     resolving_to(monkeypatch, "127.0.0.1")  # DNS rebinding to loopback
     deliveries = notify("notice.decided", subject="s", payload={}, organisations=[lab])
     for delivery in deliveries:
         attempt(delivery)
     assert Receiver.received == []
-    listed = api_as(people["lab1"]).get("/api/notifications/deliveries").json()
+    listed = api_as(people["lab1"]).get("/api/notifications/deliveries").json()["items"]
     assert {d["last_error"] for d in listed} == {PUBLIC_REFUSED}
     shown = (
         json.dumps(listed) + api_as(people["lab1"]).get("/notifications/webhooks/").content.decode()
@@ -177,7 +180,7 @@ def test_what_the_lab_is_told_of_a_failure_reveals_no_host_or_port(
 def test_a_redirect_is_a_failed_delivery_and_is_not_followed(org, receiver):
     Receiver.status, Receiver.location = 307, "http://127.0.0.1:6379/"
     lab = org("Lab", "lab")
-    register_webhook(lab, receiver)
+    register_webhook(lab, RegisterWebhook(url=receiver))
     [delivery] = notify("notice.decided", subject="s", payload={}, organisations=[lab])
     attempt(delivery)
     delivery.refresh_from_db()

@@ -139,3 +139,25 @@ class ApiToken(models.Model):
     def new_secret(cls) -> str:
         """A fresh token string, recognisable by its prefix in logs and secret scanners."""
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class ProviderIdentity(models.Model):
+    """A person at a single sign-on provider (issuer, subject) and the user they sign in as.
+
+    The pair is the provider's stable name for the person (OpenID Connect Core §5.7); an
+    e-mail address can change hands, so a user is never found by e-mail.
+    """
+
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="provider_identities")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="provider_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

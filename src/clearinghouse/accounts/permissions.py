@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -154,3 +155,19 @@ def _revoke_token(user: User, token: ApiToken) -> bool:
 @action_rule("accounts.admin_site", denied="only administrators use the admin site")
 def _admin_site(user: User, obj: object) -> bool:
     return is_program_admin(user)
+
+
+@action_rule(
+    "accounts.skip_second_factor",
+    denied="administrators, coordinators and reviewers confirm sign-in with an authenticator",
+)
+def _skip_second_factor(user: User, obj: object) -> bool:
+    """With CLEARINGHOUSE_TOTP_REQUIRED, the roles that decide and administer need TOTP."""
+    if not settings.CLEARINGHOUSE_TOTP_REQUIRED:
+        return True
+    return not (is_program_admin(user) or has_role(user, Role.COORDINATOR, Role.REVIEWER))
+
+
+@action_rule("accounts.enrol_second_factor", denied="your sign-in needs no authenticator")
+def _enrol_second_factor(user: User, obj: object) -> bool:
+    return not _skip_second_factor(user, obj)

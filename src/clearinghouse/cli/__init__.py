@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True)
     user.add_argument("--organisation", help="organisation name")
     user.add_argument("--email", default="")
+    _verb(
+        _group(verbs, "totp", "the second factor (TOTP authenticators)"),
+        "reset",
+        _admin.totp_reset,
+        "remove a user's authenticator so they set up a new one",
+    ).add_argument("username")
     token = _verb(
         _group(verbs, "token", "API tokens"), "create", _admin.token_create, "issue a token"
     )

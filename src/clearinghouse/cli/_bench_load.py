@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -38,7 +39,8 @@ class _Phase:
     clients: int
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
+    #: Responses other than 201 by status (0: no response: the connection failed).
+    errors: Counter[int] = field(default_factory=Counter)
     accepted: list[int] = field(default_factory=list)
     items: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,7 +55,8 @@ class _Phase:
             f"{self.clients:>3} client(s), {self.seconds:.0f} s: {len(self.latencies):,} requests, "
             f"{rate:,.1f} req/s, p50 {self.p(0.5) * 1000:,.0f} ms, "
             f"p95 {self.p(0.95) * 1000:,.0f} ms, "
-            f"{self.errors} errors"
+            f"{self.errors.total()} errors"
+            + "".join(f"; {n} answered {status}" for status, n in sorted(self.errors.items()))
         )
 
 
@@ -89,7 +92,12 @@ def _client(
 ) -> None:
     small, large, every = sizes
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # As from the TLS proxy a deployment has in front (plain HTTP would be redirected).
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",
+    }
     while time.monotonic() < until:
         number = next(numbers)
         items = large if every and number % every == every - 1 else small
@@ -111,7 +119,7 @@ def _client(
                 phase.accepted.append(json.loads(answer)["id"])
                 phase.items += items
             else:
-                phase.errors += 1
+                phase.errors[status] += 1
     connection.close()
 
 
@@ -178,7 +186,7 @@ def bench_load(args: argparse.Namespace) -> int:
         tokens.append(issue_token(user, "bench load")[1])
     connection.close()  # the subprocesses below are the database's users now
     port = _free_port()
-    env = dict(os.environ)
+    env = dict(os.environ, CLEARINGHOUSE_TRUSTED_PROXY="1")
     log = open(os.path.join(scratch, "processes.log"), "wb")  # noqa: SIM115  (closed below)
     processes = [
         subprocess.Popen(  # noqa: S603  (our own CLI, fixed arguments)

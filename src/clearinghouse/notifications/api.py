@@ -1,27 +1,22 @@
 """API for an organisation's webhook endpoints and the notifications sent to it."""
 
-from __future__ import annotations
-
 import datetime as dt
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.paging import Paged
 
 from . import services
+from .inputs import RegisterWebhook
 from .models import Delivery, WebhookEndpoint
 
 router = Router(tags=["notifications"])
-
-
-class WebhookIn(Schema):
-    """Where to POST events, and which (none listed: all)."""
-
-    url: str
-    events: list[str] = []
 
 
 class WebhookOut(Schema):
@@ -56,18 +51,16 @@ class DeliveryOut(Schema):
 
 
 @router.get("/webhooks", response=list[WebhookOut])
-def list_webhooks(request: HttpRequest) -> list[WebhookEndpoint]:
-    """My organisation's webhook endpoints."""
-    return list(visible(WebhookEndpoint, signed_in(request)))
+@paginate(Paged)
+def list_webhooks(request: HttpRequest, **kwargs: Any) -> QuerySet[WebhookEndpoint]:
+    """My organisation's webhook endpoints, active and stopped, newest first."""
+    return visible(WebhookEndpoint, signed_in(request)).order_by("-created_at", "-id")
 
 
 @router.post("/webhooks", response={201: NewWebhookOut})
-def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, object]]:
+def create_webhook(request: HttpRequest, payload: RegisterWebhook) -> Status[dict[str, object]]:
     """Register an endpoint for my organisation; copy the secret now to verify signatures."""
-    user = signed_in(request)
-    if user.organisation is None:
-        raise PermissionDenied("webhooks belong to an organisation")
-    endpoint, secret = services.register_webhook(user, payload.url, payload.events)
+    endpoint, secret = services.register_webhook(signed_in(request), payload)
     return Status(201, WebhookOut.from_orm(endpoint).model_dump() | {"secret": secret})
 
 
@@ -80,6 +73,7 @@ def delete_webhook(request: HttpRequest, endpoint_id: int) -> Status[None]:
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
-def list_deliveries(request: HttpRequest, limit: int = 100) -> list[Delivery]:
+@paginate(Paged)
+def list_deliveries(request: HttpRequest, **kwargs: Any) -> QuerySet[Delivery]:
     """Notifications sent to my organisation, newest first."""
-    return list(visible(Delivery, signed_in(request))[: max(1, min(limit, 1000))])
+    return visible(Delivery, signed_in(request)).order_by("-created_at", "-id")

@@ -26,58 +26,68 @@ from django.db import transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
-from clearinghouse.audit.services import record
+from clearinghouse.accounts.permissions import require
+from clearinghouse.audit.services import audited, record
 from clearinghouse.core import egress
-from clearinghouse.errors import InvalidInput
+from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.sealed import reveal, seal
+from clearinghouse.workflow import locked
 
+from .inputs import RegisterWebhook
 from .models import Delivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Clearinghouse-Signature"
-#: The events an endpoint can subscribe to.
-EVENTS = (
-    "notice.submitted",
-    "reviewer.assigned",
-    "finding.released",
-    "notice.decided",
-    "notice.overdue",
-    "review.reminder",
-    "advisory.matched",
-)
+#: Active endpoints one organisation may have: each event fans out to every one of them.
+MAX_ACTIVE_ENDPOINTS = 20
 
 
 def register_webhook(
-    owner: User | Organisation, url: str, events: Iterable[str] = ()
+    owner: User | Organisation, webhook: RegisterWebhook
 ) -> tuple[WebhookEndpoint, str]:
-    """Create an endpoint for a user's (or an) organisation; its secret is returned this once."""
+    """Create an endpoint for a user's (or an) organisation; its secret is returned this once.
+
+    A user needs `notifications.manage_webhooks`; an organisation passed directly is the
+    demo or an operator's script acting for it.
+    """
+    if isinstance(owner, User):
+        require(owner, "notifications.manage_webhooks")
     organisation = owner.organisation if isinstance(owner, User) else owner
     if organisation is None:
         raise InvalidInput.single("organisation", "webhooks belong to an organisation")
     try:
-        url = egress.check_url(url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
+        url = egress.check_url(webhook.url, settings.CLEARINGHOUSE_OUTBOUND_ALLOW)
     except ValueError as error:
         raise InvalidInput.single("url", str(error)) from None
-    unknown = sorted(set(events) - set(EVENTS))
-    if unknown:
-        raise InvalidInput.single("events", f"unknown {unknown}; known: {', '.join(EVENTS)}")
+    events = [str(event) for event in webhook.events]
     secret = "whsec_" + secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with audited():
+        # The organisation's row is the lock that makes the limit hold for two at once.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        if organisation.webhooks.filter(active=True).count() >= MAX_ACTIVE_ENDPOINTS:
+            raise Conflict(
+                f"an organisation has at most {MAX_ACTIVE_ENDPOINTS} active endpoints; "
+                "stop one first"
+            )
         endpoint = WebhookEndpoint.objects.create(
-            organisation=organisation, url=url, secret_ciphertext=seal(secret), events=list(events)
+            organisation=organisation, url=url, secret_ciphertext=seal(secret), events=events
         )
         record(
             actor=owner if isinstance(owner, User) else None,
             action="webhook.registered",
             subject=endpoint,
-            after={"url": url, "events": list(events)},
+            after={"url": url, "events": events},
         )
     return endpoint, secret
 
 
 def deactivate_webhook(actor: User, endpoint: WebhookEndpoint) -> None:
-    """Stop sending to an endpoint; its past deliveries stay listed."""
-    with transaction.atomic():
+    """Stop sending to an endpoint; its past deliveries stay listed. Stopping twice is a 409."""
+    with audited():
+        endpoint = locked(endpoint)
+        require(actor, "notifications.manage_webhooks", endpoint)
+        if not endpoint.active:
+            raise Conflict("this endpoint is stopped already")
         endpoint.active = False
         endpoint.save(update_fields=["active"])
         record(
