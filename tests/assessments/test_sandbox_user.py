@@ -42,12 +42,12 @@ def _sandboxed(user: SandboxUser | None, secret: Path) -> dict[str, Any]:
                 ),
                 "made": await box.exec(["sh", "-c", "echo x > made.txt && cat made.txt"]),
             }
-            refused = 0
+            refused = []
             for attempt in (box.read_file(str(secret)), box.write_file(str(secret), "changed")):
                 try:
                     await attempt
-                except OSError:
-                    refused += 1
+                except OSError as error:
+                    refused.append(type(error))
             return seen | {"tool_refused": refused}
         finally:
             await ScrubbedLocalSandbox.sample_cleanup("task", None, environments, False)
@@ -61,7 +61,7 @@ def test_commands_run_as_the_sandbox_user_and_cannot_read_the_workers_files(tmp_
     secret.write_text("worker-only")  # owner-only, like everything the worker creates
     as_worker = _sandboxed(None, secret)
     assert as_worker["uid"] == "0" and as_worker["secret"].stdout == "worker-only"
-    assert as_worker["tool_refused"] == 0  # the worker's own user may: the reason for a user
+    assert as_worker["tool_refused"] == []  # the worker's own user may: the reason for a user
     secret.write_text("worker-only")
 
     seen = _sandboxed(SandboxUser.named("nobody"), secret)
@@ -72,7 +72,8 @@ def test_commands_run_as_the_sandbox_user_and_cannot_read_the_workers_files(tmp_
     assert seen["made"].success and seen["made"].stdout.strip() == "x"
     # a tool's file access (text editor) is the sandbox user's too: the worker's file is
     # neither overwritten nor read
-    assert seen["tool_refused"] == 2 and secret.read_text() == "worker-only"
+    assert seen["tool_refused"] == [PermissionError, PermissionError]
+    assert secret.read_text() == "worker-only"
 
 
 def _reads_the_key_then_gives_up(messages: list[Any], *_: Any) -> Any:

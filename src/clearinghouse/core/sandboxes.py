@@ -236,7 +236,9 @@ class ScrubbedLocalSandbox(LocalSandboxEnvironment):
         if self._user is None:
             return await super().read_file(file, text)  # type: ignore[call-overload,no-any-return]
         result = await self.exec(["base64", "--", self._resolve_file(file)])
-        if not result.success:
-            raise FileNotFoundError(f"cannot read {file}: {result.stderr.strip()}")
+        if not result.success:  # the errors Inspect's tools expect from a sandbox's read_file
+            why = result.stderr.strip()
+            error = PermissionError if "Permission denied" in why else FileNotFoundError
+            raise (IsADirectoryError if "Is a directory" in why else error)(f"{file}: {why}")
         data = base64.b64decode(result.stdout)
         return data.decode("utf-8") if text else data
