@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from clearinghouse.core.egress import Allowlist
 from clearinghouse.core.oidc import ClientSettings
 
@@ -26,7 +28,7 @@ def _flag(variable: str, default: bool) -> bool:
     if not value:
         return default
     if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-        raise ValueError(f"{variable} must be 1 or 0, not {value!r}")
+        raise ImproperlyConfigured(f"{variable} must be 1 or 0, not {value!r}")
     return value in {"1", "true", "yes", "on"}
 
 
@@ -51,8 +53,12 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
     configured = os.environ.get(variable)
     if configured:
         return configured
-    if os.environ.get(f"{variable}_FILE"):
-        return Path(os.environ[f"{variable}_FILE"]).read_text().strip()
+    file = os.environ.get(f"{variable}_FILE")
+    if file:
+        try:
+            return Path(file).read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(f"{variable}_FILE: cannot read {file} ({error})") from None
     _data_dir()
     path = DATA_DIR / filename
     if not path.exists():

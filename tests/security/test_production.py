@@ -123,6 +123,14 @@ def test_an_allowed_local_sandbox_passes_with_a_user_of_its_own_if_the_worker_ca
         assert "cannot switch to another user" in done.stderr
 
 
+def test_a_secret_file_that_cannot_be_read_is_one_error_line(production) -> None:
+    env = production | {"CLEARINGHOUSE_SECRET_KEY_FILE": str(Path(production["HOME"]) / "none")}
+    done = _cli(env, "check", "--deploy")
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: configuration: CLEARINGHOUSE_SECRET_KEY_FILE: cannot read")
+
+
 def test_check_deploy_names_a_data_directory_others_can_read(production) -> None:
     data = Path(production["CLEARINGHOUSE_DATA_DIR"])
     data.mkdir(mode=0o700)
