@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from clearinghouse.core.egress import Allowlist
 from clearinghouse.core.oidc import ClientSettings
 
@@ -26,7 +28,7 @@ def _flag(variable: str, default: bool) -> bool:
     if not value:
         return default
     if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-        raise ValueError(f"{variable} must be 1 or 0, not {value!r}")
+        raise ImproperlyConfigured(f"{variable} must be 1 or 0, not {value!r}")
     return value in {"1", "true", "yes", "on"}
 
 
@@ -46,8 +48,12 @@ def _secret(variable: str) -> str:
     configured = os.environ.get(variable)
     if configured:
         return configured
-    if os.environ.get(f"{variable}_FILE"):
-        return Path(os.environ[f"{variable}_FILE"]).read_text().strip()
+    file = os.environ.get(f"{variable}_FILE")
+    if file:
+        try:
+            return Path(file).read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(f"{variable}_FILE: cannot read {file} ({error})") from None
     return ""
 
 
@@ -373,6 +379,8 @@ CLEARINGHOUSE_ASSESSMENT = {
     "sample_limit": int(os.environ.get("CLEARINGHOUSE_ASSESSMENT_SAMPLE_LIMIT", "0")) or None,
     "max_connections": 4,
     "sandbox": os.environ.get("CLEARINGHOUSE_ASSESSMENT_SANDBOX", "auto"),
+    # the unprivileged user the local sandbox runs commands as (the worker must be root)
+    "sandbox_user": os.environ.get("CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER", ""),
     "max_upload_bytes": 64 * 1024 * 1024,
     "stale_after_seconds": 900,
 }

@@ -87,6 +87,9 @@ def test_check_deploy_passes_on_a_production_configuration(production) -> None:
         ({"CLEARINGHOUSE_CSP_REPORT_ONLY": "1"}, "clearinghouse.W003"),
         ({"CLEARINGHOUSE_LOGIN_FAILURE_LIMIT": "0"}, "clearinghouse.E004"),
         ({"CLEARINGHOUSE_AUDIT_CHECKPOINT_EVERY": "0"}, "audit.E001"),
+        ({"CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX": "1"}, "clearinghouse.W008"),
+        ({"CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER": "no-such-user-here"}, "clearinghouse.E009"),
+        ({"CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER": "root"}, "clearinghouse.E009"),
     ],
 )
 def test_check_deploy_names_each_production_setting_taken_away(
@@ -103,6 +106,29 @@ def test_check_deploy_names_each_production_setting_taken_away(
     failing = done.stderr.splitlines()
     assert any(named in line for line in failing), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_allowed_local_sandbox_passes_with_a_user_of_its_own_if_the_worker_can_switch(
+    production,
+) -> None:
+    env = production | {
+        "CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX": "1",
+        "CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER": "nobody",
+    }
+    done = _cli(env, "check", "--deploy")
+    if os.geteuid() == 0:  # a root worker can switch to it
+        assert done.returncode == 0, done.stdout + done.stderr
+    else:  # a worker that cannot is told so, not left to fail at the first run
+        assert done.returncode == 1 and "clearinghouse.E009" in done.stderr
+        assert "cannot switch to another user" in done.stderr
+
+
+def test_a_secret_file_that_cannot_be_read_is_one_error_line(production) -> None:
+    env = production | {"CLEARINGHOUSE_SECRET_KEY_FILE": str(Path(production["HOME"]) / "none")}
+    done = _cli(env, "check", "--deploy")
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: configuration: CLEARINGHOUSE_SECRET_KEY_FILE: cannot read")
 
 
 def test_check_deploy_names_a_data_directory_others_can_read(production) -> None:

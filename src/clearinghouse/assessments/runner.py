@@ -40,7 +40,15 @@ from openai import DefaultAsyncHttpxClient
 
 from clearinghouse.core import egress
 from clearinghouse.core.review import AccessKind, provider_urls
-from clearinghouse.core.sandboxes import SCRUBBED_LOCAL, SandboxChoice, is_scripted, sandbox_choice
+from clearinghouse.core.sandboxes import (
+    SCRUBBED_LOCAL,
+    SandboxChoice,
+    SandboxUser,
+    commands_run_as,
+    is_scripted,
+    sandbox_choice,
+    user_problem,
+)
 from clearinghouse.core.suites import SUITES, Family, capability_level, family_score
 from clearinghouse.reviews.models import AccessGrant
 from clearinghouse.sealed import reveal
@@ -80,6 +88,18 @@ def sandbox_for(model: str, bounds: Mapping[str, Any]) -> SandboxChoice:
         scripted=is_scripted(model),
         allow_local=bool(settings.CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX),
     )
+
+
+def sandbox_user(bounds: Mapping[str, Any]) -> SandboxUser | None:
+    """The unprivileged user the local sandbox's commands run as (None: the worker's own);
+    raises AssessmentFailed when the configured one cannot be used here."""
+    name = str(bounds.get("sandbox_user") or "")
+    if not name:
+        return None
+    problem = user_problem(name)
+    if problem is not None:
+        raise AssessmentFailed(f"the local sandbox's user cannot be used: {problem}")
+    return SandboxUser.named(name)
 
 
 def target_model(grant: AccessGrant, override: str = "") -> str:
@@ -368,11 +388,13 @@ def evaluate(
 
     `model` replaces the grant's model (tests and the benchmark pass a scripted mockllm).
     """
+    run_as = None
     if any(family in AGENTIC for family in run.families) and run.sandbox != "docker":
         # checked again here: the admin setting may have changed since the run was queued
         choice = sandbox_for(target.model, {"sandbox": "local"})
         if choice.refused and model is None:
             raise AssessmentFailed(f"the local sandbox is refused: {choice.refused}")
+        run_as = sandbox_user(bounds)
     directory = assessments_dir() / f"run-{run.pk}"
     directory.mkdir(parents=True, exist_ok=True)
     tasks = {family: task_for(family, bounds, run.sandbox) for family in run.families}
@@ -393,7 +415,11 @@ def evaluate(
         samples_done=already,
     )
     options = eval_options(bounds)
-    with granted(Grant(target.secret, outbound_allow())), counting(run.pk, already):
+    with (
+        granted(Grant(target.secret, outbound_allow())),
+        counting(run.pk, already),
+        commands_run_as(run_as),
+    ):
         # built (and its URL vetted) before a retry too: a retry rebuilds it from its log
         chosen = model or vetted_model(target, bounds)
         if to_retry:

@@ -214,6 +214,8 @@ def _refusal(error: Exception) -> str | None:
     exceptions = sys.modules.get("django.core.exceptions")
     if exceptions is not None and isinstance(error, exceptions.PermissionDenied):
         return f"permission denied: {error}" if str(error) else "permission denied"
+    if exceptions is not None and isinstance(error, exceptions.ImproperlyConfigured):
+        return f"configuration: {error}"  # a setting the environment gives that cannot be used
     management = sys.modules.get("django.core.management.base")
     if management is not None and isinstance(error, management.CommandError):
         return str(error)

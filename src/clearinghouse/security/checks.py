@@ -18,6 +18,8 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from clearinghouse.core.sandboxes import user_problem
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -155,3 +157,32 @@ def sign_in_possible(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def sandbox_user(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """A local sandbox a real model may use runs its commands as a user of their own."""
+    name = str(settings.CLEARINGHOUSE_ASSESSMENT.get("sandbox_user") or "")
+    if name:
+        problem = user_problem(name)
+        if problem is None:
+            return []
+        return [
+            Error(
+                f"the local sandbox's user cannot be used: {problem}",
+                hint="set CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER to an unprivileged account "
+                "and run the worker as root so it can switch to it",
+                id="clearinghouse.E009",
+            )
+        ]
+    if settings.CLEARINGHOUSE_ASSESSMENT_ALLOW_LOCAL_SANDBOX:
+        return [
+            Warning(
+                "the local sandbox is allowed for real models, and their commands would run "
+                "as the worker's own user (able to read its data directory and keys)",
+                hint="set CLEARINGHOUSE_ASSESSMENT_SANDBOX_USER to an unprivileged account "
+                "(the worker must run as root to switch to it), or use docker",
+                id="clearinghouse.W008",
+            )
+        ]
+    return []
