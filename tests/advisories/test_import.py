@@ -126,3 +126,33 @@ def test_a_zip_of_yaml_and_json_members_imports(tmp_path):
 def test_a_missing_path_is_bad_input(capsys):
     assert main(["import", "osv", "/nonexistent/feed"]) == 2
     assert capsys.readouterr().err.startswith("error: /nonexistent/feed: no such")
+
+
+FEED_SIZE = 300
+
+
+def test_two_imports_of_one_feed_at_once_store_each_advisory_once_and_rematch_it_once(
+    race, write_osv, rematch_jobs
+):
+    """Two threads on PostgreSQL: the second import waits, reads what the first stored."""
+    records = [osv_record(f"PYSEC-{n}", f"pkg-{n}") for n in range(FEED_SIZE)]
+    feed = write_osv(*records)
+    first, second = race(lambda: import_osv(feed), lambda: import_osv(feed))
+    assert not isinstance(first, BaseException) and not isinstance(second, BaseException), (
+        first,
+        second,
+    )
+    assert sorted([first.new, second.new]) == [0, FEED_SIZE]
+    assert first.new + first.unchanged == second.new + second.unchanged == FEED_SIZE
+    assert Advisory.objects.count() == AffectedPackage.objects.count() == FEED_SIZE
+    rematched = sorted(osv_id for _, ids in rematch_jobs.jobs for osv_id in ids)
+    assert rematched == sorted(r["id"] for r in records)  # each re-matched once
+
+    newer = [r | {"modified": "2024-09-01T00:00:00Z", "summary": "worse"} for r in records]
+    rematch_jobs.jobs.clear()
+    feed = write_osv(*newer)
+    first, second = race(lambda: import_osv(feed), lambda: import_osv(feed))
+    assert sorted([first.updated, second.updated]) == [0, FEED_SIZE], (first, second)
+    assert AffectedPackage.objects.count() == FEED_SIZE
+    assert set(Advisory.objects.values_list("summary", flat=True)) == {"worse"}
+    assert len([i for _, ids in rematch_jobs.jobs for i in ids]) == FEED_SIZE

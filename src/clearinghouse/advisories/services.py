@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from clearinghouse.accounts.models import User
@@ -111,13 +111,37 @@ def _fields(advisory: OSVAdvisory) -> dict[str, object]:
     }
 
 
+#: Tries of a batch that another import inserted advisories of meanwhile.
+STORE_TRIES = 3
+
+
 def _store_batch(batch: tuple[OSVAdvisory, ...], report: ImportReport) -> None:
-    newest = _newest_per_id(batch)
+    """Store a batch in one transaction; one that raced another import is read again.
+
+    Two imports at once (two feeds naming one advisory, or one feed sent twice) are
+    serialised on the advisories' rows: stored ones are locked before they are compared, and
+    an insert that meets another import's new row waits for it to commit and fails, after
+    which the batch is read again and finds that row (the unique `osv_id` is the get-or-create).
+    """
+    counts = (report.new, report.updated, report.unchanged, report.withdrawn)
+    for attempt in range(1, STORE_TRIES + 1):
+        try:
+            _store_once(batch, report)
+            return
+        except IntegrityError:
+            if attempt == STORE_TRIES:
+                raise
+            report.new, report.updated, report.unchanged, report.withdrawn = counts
+
+
+def _store_once(batch: tuple[OSVAdvisory, ...], report: ImportReport) -> None:
+    newest = dict(sorted(_newest_per_id(batch).items()))  # locks and inserts in one order
     report.unchanged += len(batch) - len(newest)
     touched: set[PackageKey] = set()
     changed_ids: list[str] = []
     with transaction.atomic():
-        held = {row.osv_id: row for row in Advisory.objects.filter(osv_id__in=list(newest))}
+        rows = Advisory.objects.filter(osv_id__in=list(newest)).order_by("osv_id")
+        held = {row.osv_id: row for row in rows.select_for_update()}
         created, updated = [], []
         for osv_id, advisory in newest.items():
             row = held.get(osv_id)

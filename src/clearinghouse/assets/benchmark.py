@@ -28,7 +28,7 @@ from clearinghouse.core.scanning import build_index
 from clearinghouse.core.sectors import Sector
 
 from . import tasks
-from .matching import component_lookup, components_for, match_components
+from .matching import MATCHED_FIELDS, component_lookup, components_for, match_components
 from .models import Asset, Component, Finding
 
 PREFIX = "bench-operator-"
@@ -284,7 +284,7 @@ def time_rematch(advisory: OSVAdvisory) -> float:
 def query_plan(advisory: OSVAdvisory) -> str:
     """EXPLAIN ANALYZE of the component lookup for the advisory's first key (PostgreSQL)."""
     ecosystem, name = sorted(AdvisoryIndex.keys_for(advisory))[0]
-    query = component_lookup(ecosystem.partition(":")[0], [name])
+    query = component_lookup(ecosystem.partition(":")[0], [name]).values_list(*MATCHED_FIELDS)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN ANALYZE {sql}", params)

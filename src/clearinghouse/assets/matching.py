@@ -7,7 +7,7 @@ cost follows what changed, never the size of the store or of the registered esta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from clearinghouse.audit.services import Entry, record_many
 from clearinghouse.core.matching import Component as Key
 from clearinghouse.core.matching import Match, PackageKey
 from clearinghouse.core.scanning import MATCHING_LIFECYCLE, FindingStatus, build_index
+from clearinghouse.workflow import advance
 
 from .models import Asset, Component, Finding, FindingStatusChange
 
@@ -64,36 +65,58 @@ class MatchOutcome:
     assets: set[int] = field(default_factory=set)
 
 
+def _chunks(keys: Iterable[PackageKey]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(base ecosystem, package names) in batches: components are keyed by base ecosystem."""
+    by_ecosystem: dict[str, set[str]] = {}
+    for ecosystem, name in keys:
+        by_ecosystem.setdefault(ecosystem.partition(":")[0], set()).add(name)
+    for ecosystem, names in by_ecosystem.items():
+        for chunk in batched(sorted(names), BATCH_SIZE):
+            yield ecosystem, chunk
+
+
 def components_for(keys: Iterable[PackageKey]) -> list[Candidate]:
     """The registered components a change to these package keys can affect (indexed lookups).
 
     Components are keyed by their base ecosystem, so a "Debian" advisory finds "Debian:12"
     components; the matcher then decides release by release.
     """
-    by_ecosystem: dict[str, set[str]] = {}
-    for ecosystem, name in keys:
-        by_ecosystem.setdefault(ecosystem.partition(":")[0], set()).add(name)
-    found: list[Candidate] = []
-    for ecosystem, names in by_ecosystem.items():
-        for chunk in batched(sorted(names), BATCH_SIZE):
-            found.extend(Candidate(*row) for row in component_lookup(ecosystem, chunk))
-    return found
+    return [
+        Candidate(*row)
+        for ecosystem, chunk in _chunks(keys)
+        for row in component_lookup(ecosystem, chunk).values_list(*MATCHED_FIELDS)
+    ]
 
 
-def component_lookup(
-    ecosystem_base: str, packages: Iterable[str]
-) -> QuerySet[Component, tuple[Any, ...]]:
-    """Rows of `MATCHED_FIELDS` for the current components of these packages, unsorted.
+def locked_components(keys: Sequence[PackageKey]) -> list[Candidate]:
+    """What a re-match works on: `components_for(keys)`, their assets locked first.
+
+    The assets are locked in primary-key order (an SBOM replacement locks its asset too, and
+    two re-matches never wait on each other crosswise) and only then are their components
+    read, so a replacement that committed meanwhile is seen and one still running is waited
+    for. The lock is held until the re-match commits: a second re-match of the same assets
+    finds its findings instead of inserting them again.
+    """
+    assets: set[int] = set()
+    for ecosystem, chunk in _chunks(keys):
+        lookup = component_lookup(ecosystem, chunk).values_list("asset_id", flat=True)
+        assets.update(lookup.distinct())
+    held: set[int] = set()
+    for batch in batched(sorted(assets), BATCH_SIZE):
+        rows = Asset.objects.filter(pk__in=batch).order_by("pk").select_for_update()
+        held.update(rows.values_list("pk", flat=True))
+    # An asset registered after the first read was matched by its own upload.
+    return [component for component in components_for(keys) if component.asset_id in held]
+
+
+def component_lookup(ecosystem_base: str, packages: Iterable[str]) -> QuerySet[Component]:
+    """The current components of these packages, unsorted.
 
     An index scan on (ecosystem_base, package); components gone from their SBOM are left out.
     """
-    return (
-        Component.objects.filter(
-            ecosystem_base=ecosystem_base, package__in=list(packages), removed_at__isnull=True
-        )
-        .order_by()
-        .values_list(*MATCHED_FIELDS)
-    )
+    return Component.objects.filter(
+        ecosystem_base=ecosystem_base, package__in=list(packages), removed_at__isnull=True
+    ).order_by()
 
 
 def match_components(components: Sequence[Matchable]) -> MatchOutcome:
@@ -110,9 +133,10 @@ def match_components(components: Sequence[Matchable]) -> MatchOutcome:
     pk_of = {advisory.id: pk for pk, advisory in advisories.items()}
     with transaction.atomic():
         for chunk in batched(keyed, BATCH_SIZE):
+            # Locked, in one order: an operator changing one of them waits, or is waited for.
+            findings = Finding.objects.filter(component__in=[c.pk for c in chunk]).order_by("pk")
             existing = {
-                (f.component_id, f.advisory_id): f
-                for f in Finding.objects.filter(component__in=[c.pk for c in chunk])
+                (f.component_id, f.advisory_id): f for f in findings.select_for_update(of=("self",))
             }
             wanted = {
                 (component.pk, pk_of[match.advisory_id]): (component, match)
@@ -187,19 +211,20 @@ class _Moves:
     changes: list[FindingStatusChange] = field(default_factory=list)
 
     def add(self, finding: Finding, status: FindingStatus, why: str, match: Match | None) -> None:
-        MATCHING_LIFECYCLE.check(FindingStatus(finding.status), status)
+        """Move a finding read under its lock (the caller's query locked it)."""
+        previous = advance(finding, MATCHING_LIFECYCLE, status)
         now = timezone.now()
         self.changes.append(
             FindingStatusChange(
                 finding=finding,
-                from_status=finding.status,
+                from_status=previous.value,
                 from_risk_expires=finding.risk_expires,
                 status=status.value,
                 at=now,
                 why=why,
             )
         )
-        finding.status, finding.status_changed_at = status.value, now
+        finding.status_changed_at = now
         if match is not None:
             finding.verdict, finding.reason = match.verdict.value, match.reason
         self.findings.append(finding)

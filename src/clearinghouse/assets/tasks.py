@@ -9,7 +9,7 @@ from django_tasks import task
 from clearinghouse.audit.services import audited
 
 from . import services
-from .matching import components_for, match_components
+from .matching import locked_components, match_components
 
 
 @task()
@@ -18,10 +18,12 @@ def rematch(keys: list[list[str]], advisory_ids: list[str]) -> dict[str, int]:
 
     Findings, their notifications (delivery rows and tasks) and the audit events commit in
     one transaction, so a worker killed at any point leaves all or nothing; run again, a
-    re-match finds the findings it made and notifies no one twice.
+    re-match finds the findings it made and notifies no one twice. The assets are locked
+    for the whole of it (`locked_components`), so two re-matches, or a re-match and an SBOM
+    replacement, of one asset run one after the other, each seeing what the other wrote.
     """
-    components = components_for((ecosystem, name) for ecosystem, name in keys)
     with audited():
+        components = locked_components([(ecosystem, name) for ecosystem, name in keys])
         outcome = match_components(components)
         deliveries = services.notify_operators(outcome.opened)
         services.record_rematch(outcome, advisory_ids)
