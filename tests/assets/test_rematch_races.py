@@ -19,6 +19,7 @@ from clearinghouse.assets.services import change_finding_status, replace_sbom, u
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.core.scanning import FINDING_LIFECYCLE, MATCHING_LIFECYCLE, FindingStatus
 from clearinghouse.errors import Conflict
+from clearinghouse.notifications.inputs import RegisterWebhook
 from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import register_webhook
 from tests.advisories.conftest import REAL_REMATCH, osv_record
@@ -41,7 +42,7 @@ def estate(cast: dict[str, Any]) -> Asset:
     operator = cast["operator"]
     operator.email = "soc@utility.example"
     operator.save()
-    register_webhook(operator.organisation, "https://soc.utility.example/hook", [])
+    register_webhook(operator.organisation, RegisterWebhook(url="https://soc.utility.example/hook"))
     return upload_asset(operator, RegisterAsset(name="Grid"), bom(*_versions()))
 
 
