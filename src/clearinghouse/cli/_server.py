@@ -19,11 +19,10 @@ def serve(args: argparse.Namespace) -> int:
     """Serve the web app and API with waitress (a production WSGI server in pure Python)."""
     setup_django()
     call("collectstatic", interactive=False, verbosity=0)
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from clearinghouse.wsgi import application
-
-    from django.conf import settings
 
     print(f"Serving Clearinghouse on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     # waitress drops X-Forwarded-* headers unless told otherwise; behind the trusted proxy
