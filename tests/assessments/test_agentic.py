@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clearinghouse.assessments import services
+from clearinghouse.assessments.catalog import Suite
+from clearinghouse.assessments.inputs import StartRun
 from clearinghouse.assessments.models import AssessmentRun
 from clearinghouse.assessments.transcripts import samples_of
 from clearinghouse.core.suites import Family
@@ -28,8 +30,8 @@ def provider_grant(people, under_review, api_as) -> Notice:
 @pytest.mark.parametrize("family", [Family.CTF, Family.AUTONOMY], ids=lambda f: f.value)
 def test_agentic_families_separate_a_solver_from_a_refuser(people, provider_grant, family) -> None:
     reviewer = people["civ_reviewer"]
-    strong = services.start_run(reviewer, provider_grant, family.value)
-    weak = services.start_run(reviewer, provider_grant, family.value)
+    strong = services.start_run(reviewer, provider_grant, StartRun(suite=Suite(family.value)))
+    weak = services.start_run(reviewer, provider_grant, StartRun(suite=Suite(family.value)))
     assert strong.sandbox == "clearinghouse-local"  # the scrubbed one
 
     services.execute(strong.pk, model=scripted.mock(scripted.solver_agent(family)))

@@ -50,7 +50,7 @@ def test_bad_start_requests_are_refused_with_their_reason(people, under_review, 
     assert "no usable access" in no_grant.json()["detail"]
     unknown = _start(reviewer, under_review["id"], "cyber_everything")
     assert unknown.status_code == 422
-    assert unknown.json()["detail"][0]["loc"] == ["suite"]
+    assert unknown.json()["detail"][0]["loc"][-1] == "suite"  # the body schema refused it
     spaced = _start(reviewer, under_review["id"], model="two words")
     assert spaced.status_code == 422
     assert not AssessmentRun.objects.exists()

@@ -133,3 +133,24 @@ def test_two_resumes_at_once_one_queues_the_run_and_the_other_is_told_why(
     assert sorted(type(r).__name__ for r in results) == ["AssessmentRun", "Conflict"]
     assert any(isinstance(r, Conflict) for r in results)
     assert AssessmentRun.objects.get(pk=run.pk).status == "queued"
+
+
+def test_a_task_built_from_a_source_checkout_names_no_file(monkeypatch, tmp_path) -> None:
+    """Where Inspect does not see our package as installed (a `src/*.egg-info` shadowing the
+    editable install), the run's tasks still carry no file path for eval_retry to load."""
+    import sys
+
+    from inspect_ai._eval.task.util import task_file
+    from inspect_ai._util.package import get_package_direct_url
+
+    from clearinghouse.assessments import runner
+
+    (tmp_path / "clearinghouse.egg-info").mkdir()
+    (tmp_path / "clearinghouse.egg-info" / "PKG-INFO").write_text("Name: clearinghouse\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    get_package_direct_url.cache_clear()
+    try:
+        task = runner.task_for("cyber_vuln_id", runner.limits(), "local")
+    finally:
+        get_package_direct_url.cache_clear()
+    assert task_file(task) is None

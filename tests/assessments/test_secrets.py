@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from clearinghouse.assessments import availability, services
+from clearinghouse.assessments.catalog import Suite
+from clearinghouse.assessments.inputs import StartRun
 from clearinghouse.assessments.models import AssessmentRun
 from clearinghouse.assessments.transcripts import samples_of
 from clearinghouse.demo import scripted
@@ -75,7 +77,7 @@ def test_a_model_running_env_in_the_local_sandbox_writes_no_secret_into_its_tran
     monkeypatch.setenv("OPENAI_API_KEY", "sk-operator-key-not-for-models")
     grant_endpoint(under_review["id"], "http://127.0.0.1:9/v1")  # decrypted, lent, unused
     notice = Notice.objects.get(pk=under_review["id"])
-    run = services.start_run(people["civ_reviewer"], notice, "cyber_ctf")
+    run = services.start_run(people["civ_reviewer"], notice, StartRun(suite=Suite.CYBER_CTF))
     services.execute(run.pk, model=scripted.mock(_runs_env_then_gives_up))
     run.refresh_from_db()
     assert run.status == "completed", run.failure_reason

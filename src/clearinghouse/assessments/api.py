@@ -1,7 +1,5 @@
 """API of security assessments: thin handlers over `services`, lists through `visible`."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.db.models import QuerySet
@@ -12,10 +10,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from clearinghouse.accounts.permissions import signed_in, visible
+from clearinghouse.inputs import parse
 from clearinghouse.paging import Paged
 from clearinghouse.reviews.models import Notice
 
 from . import availability, runner, services
+from .inputs import StartRun, UploadLog
 from .models import AssessmentRun, CandidateReport
 from .transcripts import SampleView, samples_of
 
@@ -56,13 +56,6 @@ class RunOut(Schema):
         return run.started_by.username if run.started_by else ""
 
 
-class StartIn(Schema):
-    """Which suite to run, and optionally another model name at the granted endpoint/provider."""
-
-    suite: str
-    model: str = ""
-
-
 class CandidateOut(Schema):
     """A vulnerability a model reported during an assessment, kept for the clearinghouse desk."""
 
@@ -99,20 +92,24 @@ def list_runs(request: HttpRequest, notice: int | None = None) -> QuerySet[Asses
 
 
 @router.post("/notices/{notice_id}/runs", response={201: RunOut})
-def start_run(request: HttpRequest, notice_id: int, payload: StartIn) -> Status[AssessmentRun]:
+def start_run(request: HttpRequest, notice_id: int, payload: StartRun) -> Status[AssessmentRun]:
     """Queue a run of a suite against the notice's granted model (its reviewers and admins)."""
     notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
-    return Status(201, services.start_run(signed_in(request), notice, payload.suite, payload.model))
+    return Status(201, services.start_run(signed_in(request), notice, payload))
 
 
 @router.post("/notices/{notice_id}/logs", response={201: RunOut})
 def upload_log(
     request: HttpRequest, notice_id: int, file: File[UploadedFile]
 ) -> Status[AssessmentRun]:
-    """Upload an Inspect eval log (.eval or .json) run elsewhere: self-reported for the lab."""
+    """Upload an Inspect eval log (.eval or .json) run elsewhere: self-reported for the lab.
+
+    A multipart body holds the file; the rules on it are `UploadLog`'s.
+    """
     notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
     limit = int(runner.limits()["max_upload_bytes"])
-    return Status(201, services.upload_log(signed_in(request), notice, file, limit))
+    command = parse(UploadLog, {"file": file})
+    return Status(201, services.upload_log(signed_in(request), notice, command, limit))
 
 
 @router.get("/runs/{run_id}", response=RunOut)

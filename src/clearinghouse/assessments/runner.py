@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from inspect_ai import Task, eval, eval_retry, task_with
+from inspect_ai._eval.task.constants import TASK_FILE_ATTR, TASK_RUN_DIR_ATTR
 from inspect_ai.hooks import Hooks, SampleEnd, hooks
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_sample_summaries
 from inspect_ai.model import GenerateConfig, Model, ModelAPI, get_model
@@ -220,7 +221,19 @@ def task_for(family: str, bounds: Mapping[str, Any], sandbox: str) -> Task:
         # "local" (the setting's word, and older runs' record) is always the scrubbed sandbox
         sandbox = SCRUBBED_LOCAL if sandbox == "local" else sandbox
         args |= {"sandbox": sandbox, "message_limit": bounds["message_limit"]}
-    return SUITES[family](**args)
+    return _by_name(SUITES[family](**args))
+
+
+def _by_name(task: Task) -> Task:
+    """The task without the source file Inspect pins on it when it does not see our package as
+    installed (a source checkout on PYTHONPATH, a stray `src/*.egg-info`): its log would name
+    the file, and `eval_retry` would load that file as a module named by its path, which our
+    relative imports cannot survive. Without it the log names the task, found by registry name.
+    """
+    for attr in (TASK_FILE_ATTR, TASK_RUN_DIR_ATTR):
+        if hasattr(task, attr):
+            delattr(task, attr)
+    return task
 
 
 def optional_task(suite: OptionalSuite, bounds: Mapping[str, Any]) -> Task:

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from inspect_ai.log import EvalLog, read_eval_log
@@ -35,7 +33,7 @@ from clearinghouse.core.assessment_lifecycle import RUN_LIFECYCLE, RunStatus
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
 from clearinghouse.core.suites import capability_level, family_score
-from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.frontier.models import AIModel, Determination
 from clearinghouse.frontier.policies import active_policy
 from clearinghouse.frontier.services import redetermine
@@ -55,9 +53,9 @@ from .catalog import (
     LEVEL_NAMES,
     OPTIONAL_SUITES,
     SEVERITY_OF_LEVEL,
-    SUITE_FAMILIES,
     families_of,
 )
+from .inputs import StartRun, UploadLog
 from .models import AssessmentRun, CandidateReport
 from .permissions import is_notice_lab
 
@@ -97,47 +95,33 @@ def _enqueue(run: AssessmentRun) -> None:
 def start_run(
     user: User,
     notice: Notice,
-    suite: str,
-    model: str = "",
+    command: StartRun,
     bounds: Mapping[str, Any] | None = None,
 ) -> AssessmentRun:
-    """Queue a run of `suite` against the model of the notice's usable access grant.
+    """Queue a run of the command's suite against the model of the notice's usable grant.
 
-    The run keeps its bounds (`bounds` over the settings' `CLEARINGHOUSE_ASSESSMENT`), so a
-    resumption runs under the same limits as the start, whatever the settings are by then.
+    The notice is re-read under a lock, so a run is never queued on a notice withdrawn
+    meanwhile (a 409 naming its state). The run keeps its bounds (`bounds` over the settings'
+    `CLEARINGHOUSE_ASSESSMENT`), so a resumption runs under the same limits as the start,
+    whatever the settings are by then.
     """
-    require(user, "assessments.run", notice)
-    errors = []
+    suite, model = command.suite.value, command.model
     families = families_of(suite)
-    if families is None:
-        names = ", ".join([*SUITE_FAMILIES, *OPTIONAL_SUITES])
-        errors.append(FieldError(("suite",), f"one of {names}"))
-    model = (model or "").strip()
-    if len(model) > 200 or any(c.isspace() for c in model):
-        errors.append(FieldError(("model",), "a model name without spaces, at most 200 chars"))
-    if errors:
-        raise InvalidInput(errors)
-    if notice.status not in _STARTABLE:
-        raise Conflict(f"assessments run on notices under review; this one is {notice.status}")
-    grant = reviews.usable_grant(notice)
-    if grant is None:
-        raise Conflict("the lab has granted no usable access to the model (none, expired, revoked)")
-    if model and grant.kind == "inspect_provider" and "/" not in model:
-        raise InvalidInput.single("model", "an Inspect provider model is PROVIDER/NAME")
+    assert families is not None  # StartRun takes only the catalog's suites
     limits = {**runner.limits(), **(bounds or {})}
-    if suite in OPTIONAL_SUITES:
-        # refused before anything is stored: the worker could only fail it
-        if problem := availability.problem(OPTIONAL_SUITES[suite]):
-            raise Conflict(f"{suite} cannot run here: {problem}")
-        sandbox = "docker"  # the suite's own images, defined in inspect_evals
-    else:
-        assert families is not None  # unknown suites were refused above
-        choice = runner.sandbox_for(runner.target_model(grant, model), limits)
-        if choice.refused and any(family in AGENTIC for family in families):
-            raise Conflict(f"{suite} cannot run here: {choice.refused}")
-        sandbox = choice.sandbox
-    assert families is not None  # unknown suites were refused above
-    with transaction.atomic():
+    with audited():
+        notice = locked(notice)
+        require(user, "assessments.run", notice)
+        if notice.status not in _STARTABLE:
+            raise Conflict(f"assessments run on notices under review; this one is {notice.status}")
+        grant = reviews.usable_grant(notice)
+        if grant is None:
+            raise Conflict(
+                "the lab has granted no usable access to the model (none, expired, revoked)"
+            )
+        if model and grant.kind == "inspect_provider" and "/" not in model:
+            raise InvalidInput.single("model", "an Inspect provider model is PROVIDER/NAME")
+        sandbox = _sandbox(suite, families, runner.target_model(grant, model), limits)
         run = AssessmentRun.objects.create(
             notice=notice,
             suite=suite,
@@ -158,6 +142,21 @@ def start_run(
         )
         _enqueue(run)
     return run
+
+
+def _sandbox(suite: str, families: Sequence[str], model: str, limits: Mapping[str, Any]) -> str:
+    """Where the run's agentic tasks will run; a Conflict if this server cannot run them.
+
+    Refused before anything is stored: the worker could only fail the run.
+    """
+    if suite in OPTIONAL_SUITES:
+        if problem := availability.problem(OPTIONAL_SUITES[suite]):
+            raise Conflict(f"{suite} cannot run here: {problem}")
+        return "docker"  # the suite's own images, defined in inspect_evals
+    choice = runner.sandbox_for(model, limits)
+    if choice.refused and any(family in AGENTIC for family in families):
+        raise Conflict(f"{suite} cannot run here: {choice.refused}")
+    return choice.sandbox
 
 
 def is_stale(run: AssessmentRun, now: dt.datetime | None = None) -> bool:
@@ -196,13 +195,9 @@ def execute(run_id: int, model: Model | None = None) -> AssessmentRun:
     """Run a queued run to completion or failure (the worker's task). Never raises for the run's
     own problems: they end it as failed with the reason, and the worker serves on.
     """
-    run = AssessmentRun.objects.select_related("notice__ai_model", "started_by").get(pk=run_id)
-    if run.status in (AssessmentRun.Status.COMPLETED, AssessmentRun.Status.FAILED):
-        return run
-    now = timezone.now()
-    run.status, run.attempts, run.heartbeat_at = AssessmentRun.Status.RUNNING, run.attempts + 1, now
-    run.started_at = run.started_at or now
-    run.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
+    run = _take(run_id)
+    if run.status != RunStatus.RUNNING:
+        return run  # finished already: a task that ran again after its worker died
     policy = active_policy()
     secret = ""
     try:
@@ -228,12 +223,50 @@ def execute(run_id: int, model: Model | None = None) -> AssessmentRun:
     return _complete(run, outcome, answers, policy.id, policy.version)
 
 
+def _run_rows() -> QuerySet[AssessmentRun]:
+    return AssessmentRun.objects.select_related("notice__ai_model", "started_by")
+
+
+def _take(run_id: int) -> AssessmentRun:
+    """A worker takes the run: queued becomes running (under the row's lock, so two workers
+    never both start it). A running run is taken over: its worker died and the sweep queued
+    the task again. A finished one is returned as it is.
+    """
+    with audited():
+        run = locked(AssessmentRun(pk=run_id), _run_rows())
+        if run.status == RunStatus.QUEUED:
+            advance(run, RUN_LIFECYCLE, RunStatus.RUNNING)
+        elif run.status != RunStatus.RUNNING:
+            return run
+        now = timezone.now()
+        run.attempts, run.heartbeat_at = run.attempts + 1, now
+        run.started_at = run.started_at or now
+        run.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
+    return run
+
+
+def _finish(run: AssessmentRun, target: RunStatus) -> tuple[AssessmentRun, dict[str, Any] | None]:
+    """The run's row, locked and moved to `target`, with its state before; None where another
+    request moved it meanwhile (resumed while this worker was still at it): left as it is.
+
+    Call inside the `audited()` unit that records the move.
+    """
+    row = locked(run, _run_rows())
+    before = _state(row)
+    try:
+        advance(row, RUN_LIFECYCLE, target)
+    except Conflict as error:
+        log.warning("assessment run %s not marked %s: %s", row.pk, target, error)
+        return row, None
+    return row, before
+
+
 def _fail(run: AssessmentRun, reason: str) -> AssessmentRun:
-    run.refresh_from_db()
-    with transaction.atomic():
-        before = _state(run)
-        run.status, run.failure_reason = AssessmentRun.Status.FAILED, reason
-        run.finished_at = timezone.now()
+    with audited():
+        run, before = _finish(run, RunStatus.FAILED)
+        if before is None:
+            return run
+        run.failure_reason, run.finished_at = reason, timezone.now()
         run.save(update_fields=["status", "failure_reason", "finished_at"])
         record(
             actor=None, action="assessment.failed", subject=run, before=before, after=_state(run)
@@ -249,11 +282,11 @@ def _complete(
     policy_id: str,
     policy_version: str,
 ) -> AssessmentRun:
-    run.refresh_from_db()
     base = runner.assessments_dir()
-    with transaction.atomic():
-        before = _state(run)
-        run.status = AssessmentRun.Status.COMPLETED
+    with audited():
+        run, before = _finish(run, RunStatus.COMPLETED)
+        if before is None:
+            return run
         run.scores, run.levels = outcome.scores, outcome.levels
         run.log_paths = [
             str(Path(eval_log.location).relative_to(base))
@@ -263,7 +296,18 @@ def _complete(
         run.samples_done = run.samples_total
         run.policy_id, run.policy_version = policy_id, policy_version
         run.finished_at = timezone.now()
-        run.save()
+        run.save(
+            update_fields=[
+                "status",
+                "scores",
+                "levels",
+                "log_paths",
+                "samples_done",
+                "policy_id",
+                "policy_version",
+                "finished_at",
+            ]
+        )
         CandidateReport.objects.bulk_create(
             CandidateReport(
                 run=run,
@@ -373,21 +417,19 @@ def _tell_starter(run: AssessmentRun, subject: str) -> None:
     )
 
 
-def upload_log(user: User, notice: Notice, upload: UploadedFile, max_bytes: int) -> AssessmentRun:
+def upload_log(user: User, notice: Notice, command: UploadLog, max_bytes: int) -> AssessmentRun:
     """A lab (self-reported) or a reviewer's institute (external) files an eval log it ran.
 
     The log must be a completed run of one of the suite's tasks; it is validated with Inspect's
     reader and scored like our runs, but never changes the model's level or drafts findings.
+    It is read before the notice is locked (a large log takes a while); the notice's state is
+    checked on the locked row, so a log is never filed on a notice withdrawn meanwhile.
     """
-    require(user, "assessments.upload_log", notice)
-    own_lab = is_notice_lab(user, notice)
-    if notice.status in (NoticeStatus.WITHDRAWN, NoticeStatus.RELEASED):
-        raise Conflict(f"logs are no longer taken on a {notice.status} notice")
+    require(user, "assessments.upload_log", notice)  # before the file is written and parsed
+    upload = command.file
     name = Path(upload.name or "log").name
     suffix = Path(name).suffix.lower()
     size = upload.size or 0
-    if suffix not in runner.LOG_SUFFIXES:
-        raise InvalidInput.single("file", "an Inspect eval log: a .eval or .json file")
     if size > max_bytes:
         raise InvalidInput.single("file", f"{size} bytes is over the {max_bytes}-byte limit")
     base = runner.assessments_dir()
@@ -401,14 +443,19 @@ def upload_log(user: User, notice: Notice, upload: UploadedFile, max_bytes: int)
         eval_log, family, score = _validated(path, name)
         policy = active_policy()
         level = capability_level(family, score, _thresholds(policy))
-        with transaction.atomic():
+        with audited():
+            notice = locked(notice)
+            require(user, "assessments.upload_log", notice)
+            if notice.status in (NoticeStatus.WITHDRAWN, NoticeStatus.RELEASED):
+                raise Conflict(f"logs are no longer taken on a {notice.status} notice")
+            own_lab = is_notice_lab(user, notice)
             run = _uploaded_run(user, notice, eval_log, family, score, level, own_lab, policy.id)
             run.policy_version = policy.version
             final = uploads / f"upload-{run.pk}{suffix}"
             path.rename(final)
             path = final
             run.log_paths = [str(final.relative_to(base))]
-            run.save()
+            run.save(update_fields=["policy_version", "log_paths"])
             record(
                 actor=user,
                 action="assessment.uploaded",
@@ -553,44 +600,41 @@ def candidate_reference(candidate: CandidateReport) -> str:
 def send_candidate(user: User, candidate: CandidateReport) -> tuple[CandidateReport, bool]:
     """A coordinator files a candidate with intake; returns it and whether a report was made.
 
-    Sending it again returns the report already made and creates nothing: the candidate keeps
-    its report, and intake's idempotency key (derived from the candidate) catches a race.
+    Sending it again returns the report already made and creates nothing: the candidate's row
+    is locked, so of two sends at once the second finds the first one's report; intake's
+    idempotency key (derived from the candidate) catches anything else.
     """
-    require(user, "assessments.send_candidate", candidate)
-    with transaction.atomic():
-        locked = (
-            CandidateReport.objects.select_for_update()
-            .select_related("run", "ai_model")
-            .get(pk=candidate.pk)
-        )
-        if locked.report_id is not None:
-            return locked, False
+    with audited():
+        candidate = locked(candidate, CandidateReport.objects.select_related("run", "ai_model"))
+        require(user, "assessments.send_candidate", candidate)
+        if candidate.report_id is not None:
+            return candidate, False
         outcome = intake.submit(
             user,
-            candidate_document(locked),
-            filename=f"candidate-{locked.pk}.json",
+            candidate_document(candidate),
+            filename=f"candidate-{candidate.pk}.json",
             format="native",
-            idempotency_key=candidate_key(locked),
+            idempotency_key=candidate_key(candidate),
             reporter_kind="researcher",
-            model_name=str(locked.ai_model),
-            assessment_reference=candidate_reference(locked),
+            model_name=str(candidate.ai_model),
+            assessment_reference=candidate_reference(candidate),
             background=False,
         )
         report = outcome.submission.reports.order_by("pk").first()
         if report is None:
             raise Conflict(f"intake made no report of submission #{outcome.submission.pk}")
-        locked.report, locked.sent_at = report, timezone.now()
-        locked.save(update_fields=["report", "sent_at"])
+        candidate.report, candidate.sent_at = report, timezone.now()
+        candidate.save(update_fields=["report", "sent_at"])
         record(
             actor=user,
             action="assessment.candidate_sent",
-            subject=locked,
+            subject=candidate,
             before={"report": None},
             after={
                 "report": report.pk,
                 "submission": outcome.submission.pk,
-                "run": locked.run_id,
-                "ai_model": locked.ai_model_id,
+                "run": candidate.run_id,
+                "ai_model": candidate.ai_model_id,
             },
         )
-    return locked, True
+    return candidate, True

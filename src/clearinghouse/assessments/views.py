@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,10 +14,13 @@ from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.permissions import can, signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
+from clearinghouse.inputs import parse
 from clearinghouse.reviews.models import Notice
 
 from . import runner, services
 from .catalog import LEVEL_NAMES
+from .forms import StartRunForm, UploadLogForm
+from .inputs import StartRun, UploadLog
 from .models import AssessmentRun, CandidateReport
 from .transcripts import log_files, samples_of
 
@@ -30,15 +36,20 @@ def _refused(request: HttpRequest, error: Exception) -> None:
     messages.error(request, str(error) or "Your role cannot do this.")
 
 
+def _fields(form: forms.Form) -> dict[str, Any]:
+    """The form's fields as given (every field is optional: the command judges them)."""
+    form.is_valid()
+    return form.cleaned_data
+
+
 @login_required
 @require_POST
 def start(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A reviewer on the notice (or an admin) starts a suite against the granted model."""
     notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
+    form = StartRunForm(request.POST)
     try:
-        run = services.start_run(
-            signed_in(request), notice, request.POST.get("suite", ""), request.POST.get("model", "")
-        )
+        run = services.start_run(signed_in(request), notice, parse(StartRun, _fields(form)))
     except (InvalidInput, Conflict, PermissionDenied) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
@@ -51,12 +62,11 @@ def start(request: HttpRequest, notice_id: int) -> HttpResponse:
 def upload(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The lab (self-reported) or a reviewer's institute uploads an Inspect eval log."""
     notice = get_object_or_404(visible(Notice, signed_in(request)), pk=notice_id)
-    file = request.FILES.get("file")
+    form = UploadLogForm(request.POST, request.FILES)
     try:
-        if file is None:
-            raise InvalidInput.single("file", "choose an eval log to upload")
         limit = int(runner.limits()["max_upload_bytes"])
-        run = services.upload_log(signed_in(request), notice, file, limit)
+        command = parse(UploadLog, _fields(form))
+        run = services.upload_log(signed_in(request), notice, command, limit)
     except (InvalidInput, Conflict, PermissionDenied) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)

@@ -71,8 +71,10 @@ def _local(username: str) -> tuple[Any, Callable[[str, str, Any], Any]]:
     from clearinghouse.accounts.permissions import visible
     from clearinghouse.assessments import services
     from clearinghouse.assessments.api import RunOut
+    from clearinghouse.assessments.inputs import StartRun
     from clearinghouse.assessments.models import AssessmentRun
     from clearinghouse.errors import Conflict, InvalidInput
+    from clearinghouse.inputs import parse
     from clearinghouse.reviews.models import Notice
 
     user = User.objects.filter(username=username, is_active=True).first()
@@ -85,7 +87,7 @@ def _local(username: str) -> tuple[Any, Callable[[str, str, Any], Any]]:
                 notice = visible(Notice, user).filter(pk=int(key)).first()
                 if notice is None:
                     raise BadInput(f"no notice #{key} that {username} may see")
-                run = services.start_run(user, notice, body["suite"], body.get("model", ""))
+                run = services.start_run(user, notice, parse(StartRun, body))
             else:
                 run = get_object_or_404(visible(AssessmentRun, user), pk=int(key))
         except InvalidInput as error:
@@ -249,6 +251,7 @@ def bench(args: argparse.Namespace) -> int:
 
     from clearinghouse.assessments import runner, services
     from clearinghouse.assessments.catalog import SUITE_FAMILIES
+    from clearinghouse.assessments.inputs import StartRun
 
     if args.suite not in SUITE_FAMILIES:
         raise BadInput(f"--suite: one of {', '.join(SUITE_FAMILIES)}")
@@ -291,7 +294,7 @@ def bench(args: argparse.Namespace) -> int:
 
         model = get_model("mockllm/model", custom_outputs=script, memoize=False)
         started = time.perf_counter()
-        run = services.start_run(reviewer, notice, args.suite)
+        run = services.start_run(reviewer, notice, StartRun(suite=args.suite))
         run = services.execute(run.pk, model=model)
         platform_times.append(time.perf_counter() - started)
         if run.status != "completed":

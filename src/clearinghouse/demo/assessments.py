@@ -20,9 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clearinghouse.accounts.models import User
 from clearinghouse.assessments import runner, services
-from clearinghouse.assessments.catalog import CYBER
+from clearinghouse.assessments.catalog import Suite
+from clearinghouse.assessments.inputs import StartRun, UploadLog
 from clearinghouse.assessments.models import AssessmentRun, CandidateReport
 from clearinghouse.core.suites import Family
+from clearinghouse.inputs import parse
 from clearinghouse.reviews.models import Notice
 
 from . import scripted
@@ -62,12 +64,12 @@ def seed_assessments() -> None:
 
 def _platform_run(notice: Notice) -> AssessmentRun | None:
     existing = AssessmentRun.objects.filter(
-        notice=notice, origin=AssessmentRun.Origin.PLATFORM, suite=CYBER
+        notice=notice, origin=AssessmentRun.Origin.PLATFORM, suite=Suite.CYBER
     ).first()
     if existing is not None:
         return existing
     reviewer = User.objects.get(username=REVIEWER)
-    run = services.start_run(reviewer, notice, CYBER, bounds=_bounds())
+    run = services.start_run(reviewer, notice, StartRun(suite=Suite.CYBER), bounds=_bounds())
     run = services.execute(run.pk)  # the grant names clearinghouse-demo/capable
     if run.status != AssessmentRun.Status.COMPLETED:
         log.warning("the demo assessment run #%s failed: %s", run.pk, run.failure_reason)
@@ -102,4 +104,5 @@ def _self_reported_log(notice: Notice) -> None:
         path = Path(eval_log.location)
         upload = SimpleUploadedFile(f"northwind-{path.name}", path.read_bytes())
     lab = User.objects.get(username=LAB)
-    services.upload_log(lab, notice, upload, int(bounds["max_upload_bytes"]))
+    command = parse(UploadLog, {"file": upload})
+    services.upload_log(lab, notice, command, int(bounds["max_upload_bytes"]))
