@@ -16,6 +16,8 @@ import anyio
 import pytest
 
 from clearinghouse.assessments import services
+from clearinghouse.assessments.catalog import Suite
+from clearinghouse.assessments.inputs import StartRun
 from clearinghouse.core.sandboxes import SandboxUser, ScrubbedLocalSandbox, commands_run_as
 from clearinghouse.demo import scripted
 from clearinghouse.reviews.models import Notice
@@ -103,7 +105,7 @@ def test_a_runs_tool_calls_run_as_the_sandbox_user(
     }
     grant_endpoint(under_review["id"], "http://127.0.0.1:9/v1")
     notice = Notice.objects.get(pk=under_review["id"])
-    run = services.start_run(people["civ_reviewer"], notice, "cyber_ctf")
+    run = services.start_run(people["civ_reviewer"], notice, StartRun(suite=Suite.CYBER_CTF))
     services.execute(run.pk, model=scripted.mock(_reads_the_key_then_gives_up))
     run.refresh_from_db()
     assert run.status == "completed", run.failure_reason
@@ -129,7 +131,7 @@ def test_a_sandbox_user_that_cannot_be_used_fails_the_run_with_the_reason(
     }
     grant_endpoint(under_review["id"], "http://127.0.0.1:9/v1")
     notice = Notice.objects.get(pk=under_review["id"])
-    run = services.start_run(people["civ_reviewer"], notice, "cyber_ctf")
+    run = services.start_run(people["civ_reviewer"], notice, StartRun(suite=Suite.CYBER_CTF))
     services.execute(run.pk, model=scripted.mock(scripted.refusing()))
     run.refresh_from_db()
     assert run.status == "failed"

@@ -69,7 +69,11 @@ def test_a_lab_uploads_a_self_reported_log_that_changes_nothing_else(
     reviewer_view = api_as(people["ns_reviewer"]).get(f"/api/assessments/runs/{run['id']}")
     assert reviewer_view.json()["self_reported"] is True
     samples = api_as(people["lab1"]).get(f"/api/assessments/runs/{run['id']}/samples").json()
-    assert len(samples) == 3 and all(s["score"] == "1.0" for s in samples)
+    assert samples["count"] == 3 and all(s["score"] == "1.0" for s in samples["items"])
+    second = api_as(people["lab1"]).get(
+        f"/api/assessments/runs/{run['id']}/samples?limit=1&offset=1"
+    )
+    assert [s["id"] for s in second.json()["items"]] == [samples["items"][1]["id"]]
     # a self-reported log never moves the model's level nor drafts findings
     assert AIModel.objects.get(pk=under_review["ai_model_id"]).cyber_capability_level is None
     assert not Finding.objects.exists()

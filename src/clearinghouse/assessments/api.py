@@ -1,6 +1,7 @@
 """API of security assessments: thin handlers over `services`, lists through `visible`."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -119,8 +120,9 @@ def get_run(request: HttpRequest, run_id: int) -> AssessmentRun:
 
 
 @router.get("/runs/{run_id}/samples", response=list[SampleView])
-def run_samples(request: HttpRequest, run_id: int) -> list[SampleView]:
-    """The run's samples from its eval logs: input, model output, score and transcript."""
+@paginate(Paged)
+def run_samples(request: HttpRequest, run_id: int, **kwargs: Any) -> list[SampleView]:
+    """The run's samples from its eval logs, a page at a time: input, output, score, transcript."""
     run = get_object_or_404(visible(AssessmentRun, signed_in(request)), pk=run_id)
     return samples_of(run)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clearinghouse.accounts.permissions import can, signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.inputs import parse
+from clearinghouse.paging import page_of
 from clearinghouse.reviews.models import Notice
 
 from . import runner, services
@@ -23,6 +24,9 @@ from .forms import StartRunForm, UploadLogForm
 from .inputs import StartRun, UploadLog
 from .models import AssessmentRun, CandidateReport
 from .transcripts import log_files, samples_of
+
+#: Samples shown per page of a run: each carries its transcript.
+SAMPLES_PER_PAGE = 20
 
 
 def _run(request: HttpRequest, run_id: int) -> AssessmentRun:
@@ -81,7 +85,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     samples = samples_of(run) if run.status == AssessmentRun.Status.COMPLETED else []
     context = {
         "run": run,
-        "samples": samples,
+        "page": page_of(request, samples, per_page=SAMPLES_PER_PAGE),
         "levels": _levels(run),
         "can_resume": can(signed_in(request), "assessments.run", run.notice)
         and not run.uploaded
