@@ -26,10 +26,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clearinghouse.accounts.models import Organisation, User
-from clearinghouse.audit.services import record
+from clearinghouse.audit.services import audited, record
 from clearinghouse.core import egress
 from clearinghouse.errors import InvalidInput
 from clearinghouse.sealed import reveal, seal
+from clearinghouse.workflow import locked
 
 from .models import Delivery, WebhookEndpoint
 
@@ -76,8 +77,15 @@ def register_webhook(
 
 
 def deactivate_webhook(actor: User, endpoint: WebhookEndpoint) -> None:
-    """Stop sending to an endpoint; its past deliveries stay listed."""
-    with transaction.atomic():
+    """Stop sending to an endpoint; its past deliveries stay listed.
+
+    The row is re-read under its lock: stopping an endpoint already stopped (a second click,
+    or two people at once) changes nothing and records nothing.
+    """
+    with audited():
+        endpoint = locked(endpoint)
+        if not endpoint.active:
+            return
         endpoint.active = False
         endpoint.save(update_fields=["active"])
         record(
