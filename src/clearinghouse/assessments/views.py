@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.permissions import can, signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.reviews.models import Notice
 
@@ -27,7 +26,8 @@ def _run(request: HttpRequest, run_id: int) -> AssessmentRun:
 
 
 def _refused(request: HttpRequest, error: Exception) -> None:
-    messages.error(request, str(error) or "Your role cannot do this.")
+    """A refused input or state, shown above the page (a refused role is the rule's 403)."""
+    messages.error(request, str(error))
 
 
 @login_required
@@ -39,7 +39,7 @@ def start(request: HttpRequest, notice_id: int) -> HttpResponse:
         run = services.start_run(
             signed_in(request), notice, request.POST.get("suite", ""), request.POST.get("model", "")
         )
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
     messages.success(request, f"Assessment #{run.pk} queued: a worker runs it.")
@@ -57,7 +57,7 @@ def upload(request: HttpRequest, notice_id: int) -> HttpResponse:
             raise InvalidInput.single("file", "choose an eval log to upload")
         limit = int(runner.limits()["max_upload_bytes"])
         run = services.upload_log(signed_in(request), notice, file, limit)
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
     messages.success(request, f"Eval log uploaded as assessment #{run.pk}.")
@@ -100,7 +100,7 @@ def resume(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         services.resume_run(signed_in(request), run)
         messages.success(request, "Run queued again: finished samples are kept.")
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         _refused(request, error)
     return redirect("assessments:run", run_id=run.pk)
 
@@ -118,8 +118,9 @@ def log_file(request: HttpRequest, run_id: int, index: int) -> FileResponse:
 def candidates(request: HttpRequest) -> HttpResponse:
     """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
     user = signed_in(request)
+    require(user, "assessments.browse_candidates")
     rows = visible(CandidateReport, user).select_related("run", "ai_model")
-    context = {"candidates": rows[:500], "can_send": can(user, "intake.triage")}
+    context = {"candidates": rows[:500], "can_send": can(user, "assessments.send_candidate")}
     return render(request, "assessments/candidates.html", context)
 
 
@@ -131,7 +132,7 @@ def send_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = get_object_or_404(visible(CandidateReport, user), pk=candidate_id)
     try:
         sent, created = services.send_candidate(user, candidate)
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("assessments:candidates")
     if created:
