@@ -197,7 +197,7 @@ def _reviews(world: World, lab: str) -> None:
 
 
 def _runs(world: World, lab: str, notice: Any, model: Any) -> None:
-    """A platform run (reviewers') with a candidate, and a lab's self-reported run, each with a log."""
+    """A platform run (reviewers') with a candidate, and a lab's self-reported run; each a log."""
     users = world.users
     directory = assessments_dir() / f"matrix-{lab}"
     directory.mkdir(parents=True, exist_ok=True)
