@@ -12,14 +12,24 @@ from clearinghouse.frontier.services import register_model
 pytestmark = pytest.mark.django_db
 
 ALWAYS = {"Dashboard", "Advisories", "Policies"}
-#: The work areas each role's navigation shows, beyond those everyone has.
+#: The work areas each role's navigation shows, beyond those everyone has. Each link asks
+#: the rule its service asks: "Report a vulnerability" is `intake.submit` (every member of
+#: an organisation, the desk too: it files reports found elsewhere and models' candidates).
 NAVIGATION = {
     "lab1": {"Models", "Notices", "Report a vulnerability"},
     "reviewer": {"Models", "Review queue", "Report a vulnerability", "Model findings"},
-    "coordinator": {"Assets", "Impact", "Triage", "Model findings"},
+    "coordinator": {"Assets", "Impact", "Triage", "Model findings", "Report a vulnerability"},
     "vendor": {"Report a vulnerability"},
     "operator": {"Assets", "Report a vulnerability"},
-    "admin": {"Models", "Review queue", "Assets", "Impact", "Triage", "Model findings"},
+    "admin": {
+        "Models",
+        "Review queue",
+        "Assets",
+        "Impact",
+        "Triage",
+        "Model findings",
+        "Report a vulnerability",
+    },
 }
 
 
@@ -80,3 +90,12 @@ def test_the_model_page_offers_editing_to_its_lab_and_designation_to_agencies(
     page = response.content.decode()
     assert ("Edit declaration" in page) == (role == "lab1")
     assert ("Designate this model" in page) == (role in {"reviewer", "admin"})
+
+
+@pytest.mark.parametrize("role", sorted(NAVIGATION))
+def test_every_link_the_navigation_offers_opens_for_that_role(cast, pages_as, role):
+    """The links ask the same rules as the pages they lead to: none is a refusal."""
+    client = pages_as(cast[role])
+    response = client.get("/")
+    for label, url in [*response.context["nav_links"], *response.context["account_links"]]:
+        assert client.get(url).status_code == 200, (label, url)

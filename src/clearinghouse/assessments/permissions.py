@@ -10,7 +10,8 @@
 
 Actions: reviewers on the notice's tracks and admins run assessments
 (`assessments.run`); they and the notice's own lab upload eval logs (`assessments.upload_log`);
-coordinators and admins file candidate reports with intake (`assessments.send_candidate`).
+coordinators and admins file candidate reports with intake (`assessments.send_candidate`);
+they and reviewers open the list of candidates (`assessments.browse_candidates`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,14 @@ def _may_upload_log(user: User, notice: Notice) -> bool:
 def is_notice_lab(user: User, notice: Notice) -> bool:
     """Whether the user speaks for the lab that filed the notice (its logs are self-reported)."""
     return speaks_for_a_lab(user) and user.organisation_id == notice.organisation_id
+
+
+@action_rule(
+    "assessments.browse_candidates",
+    denied="only the clearinghouse desk and reviewers see the vulnerabilities models reported",
+)
+def _may_browse_candidates(user: User, obj: object) -> bool:
+    return bool(user.is_program_admin or user.role in {Role.COORDINATOR, Role.REVIEWER})
 
 
 @action_rule(

@@ -7,12 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.permissions import can, signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.inputs import parse
 from clearinghouse.paging import page_of
@@ -37,7 +36,8 @@ def _run(request: HttpRequest, run_id: int) -> AssessmentRun:
 
 
 def _refused(request: HttpRequest, error: Exception) -> None:
-    messages.error(request, str(error) or "Your role cannot do this.")
+    """A refused input or state, shown above the page (a refused role is the rule's 403)."""
+    messages.error(request, str(error))
 
 
 def _fields(form: forms.Form) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def start(request: HttpRequest, notice_id: int) -> HttpResponse:
     form = StartRunForm(request.POST)
     try:
         run = services.start_run(signed_in(request), notice, parse(StartRun, _fields(form)))
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
     messages.success(request, f"Assessment #{run.pk} queued: a worker runs it.")
@@ -71,7 +71,7 @@ def upload(request: HttpRequest, notice_id: int) -> HttpResponse:
         limit = int(runner.limits()["max_upload_bytes"])
         command = parse(UploadLog, _fields(form))
         run = services.upload_log(signed_in(request), notice, command, limit)
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("reviews:notice", notice_id=notice.pk)
     messages.success(request, f"Eval log uploaded as assessment #{run.pk}.")
@@ -114,7 +114,7 @@ def resume(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         services.resume_run(signed_in(request), run)
         messages.success(request, "Run queued again: finished samples are kept.")
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         _refused(request, error)
     return redirect("assessments:run", run_id=run.pk)
 
@@ -132,8 +132,9 @@ def log_file(request: HttpRequest, run_id: int, index: int) -> FileResponse:
 def candidates(request: HttpRequest) -> HttpResponse:
     """Vulnerabilities models reported during assessments, for the clearinghouse desk."""
     user = signed_in(request)
+    require(user, "assessments.browse_candidates")
     rows = visible(CandidateReport, user).select_related("run", "ai_model")
-    context = {"candidates": rows[:500], "can_send": can(user, "intake.triage")}
+    context = {"candidates": rows[:500], "can_send": can(user, "assessments.send_candidate")}
     return render(request, "assessments/candidates.html", context)
 
 
@@ -145,7 +146,7 @@ def send_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = get_object_or_404(visible(CandidateReport, user), pk=candidate_id)
     try:
         sent, created = services.send_candidate(user, candidate)
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+    except (InvalidInput, Conflict) as error:
         _refused(request, error)
         return redirect("assessments:candidates")
     if created:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -147,7 +146,7 @@ def designate(request: HttpRequest, model_id: int) -> HttpResponse:
             services.designate(signed_in(request), model, command)
         except InvalidInput as error:
             show_errors(form, error)
-        except (Conflict, PermissionDenied) as error:
+        except Conflict as error:
             messages.error(request, str(error))
             return redirect("frontier:detail", model_id=model.pk)
         else:

@@ -9,14 +9,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import can, signed_in, visible
+from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.audit.history import HistoryEntry, history_for
 from clearinghouse.audit.services import audited
 from clearinghouse.errors import Conflict, InvalidInput
@@ -59,8 +58,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
-    """A lab files a notice for one of its covered models."""
+    """A lab files a notice for one of its covered models (others get the rule's 403)."""
     model = get_object_or_404(visible(AIModel, signed_in(request)), pk=model_id)
+    require(signed_in(request), "reviews.file_notice", model)
     form = NoticeForm(
         request.POST or None, initial={"planned_release_date": model.planned_release_date}
     )
@@ -70,8 +70,6 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
             notice = services.file_notice(signed_in(request), command)
         except InvalidInput as error:
             show_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
         else:
             messages.success(
                 request, "Notice filed as a draft: add access for reviewers, then submit."
@@ -167,14 +165,16 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
 def _act(
     request: HttpRequest, notice_id: int, action: Callable[[], object], done: str
 ) -> HttpResponse:
-    """Run one service call for a button; show its refusal instead of failing the page."""
+    """Run one service call for a button; show a refused input or state above the page.
+
+    A role the action's rule refuses gets the 403 (with the rule's reason): the page offers
+    the button only to those the rule allows, so only a forged request gets here.
+    """
     try:
         action()
         messages.success(request, done)
     except (InvalidInput, Conflict) as error:
         messages.error(request, str(error))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or "Your role cannot do this.")
     return redirect("reviews:notice", notice_id=notice_id)
 
 
@@ -189,7 +189,8 @@ def _submit(
     """Run one service call for a posted form: a refused input is shown next to its fields.
 
     The form only parses; `action` builds the command from the posted fields (`parse`) and
-    calls the service. A conflict or a refusal of the role is a message above the page.
+    calls the service. A conflict is a message above the page; a refusal of the role, the
+    403 of the action's rule.
     """
     if form.is_valid():
         posted = {name: value for name, value in form.cleaned_data.items() if name in form.data}
@@ -197,8 +198,8 @@ def _submit(
             action(posted)
         except InvalidInput as error:
             show_errors(form, error)
-        except (Conflict, PermissionDenied) as error:
-            messages.error(request, str(error) or "Your role cannot do this.")
+        except Conflict as error:
+            messages.error(request, str(error))
             return redirect("reviews:notice", notice_id=notice_id)
         else:
             messages.success(request, done)

@@ -9,6 +9,3 @@ class WebConfig(AppConfig):
     name = "clearinghouse.web"
     label = "web"
     verbose_name = "Web pages"
-
-    def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the navigation's action rules)

@@ -29,11 +29,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Assets", reverse("assets:list")))
         if can(user, "assets.see_impact"):
             links.append(("Impact", reverse("assets:impact-list")))
-        if can(user, "web.triage"):
+        if can(user, "intake.triage"):
             links.append(("Triage", reverse("intake:queue")))
-        if can(user, "web.report_vulnerability"):
+        if can(user, "intake.submit"):
             links.append(("Report a vulnerability", reverse("intake:submit")))
-        if can(user, "web.see_model_findings"):
+        if can(user, "assessments.browse_candidates"):
             links.append(("Model findings", reverse("assessments:candidates")))
         links.append(("Advisories", reverse("advisories:list")))
         links.append(("Policies", reverse("frontier:policies")))

@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "policy": active_policy(),
         "files_notices": can(user, "reviews.file_notice"),
         "may_register": can(user, "frontier.register"),
-        "may_triage": can(user, "web.triage"),
-        "may_report": can(user, "web.report_vulnerability"),
+        "may_triage": can(user, "intake.triage"),
+        "may_report": can(user, "intake.submit"),
     }
     return render(request, "web/home.html", context)
