@@ -220,6 +220,15 @@ PAGES: dict[str, Who] = {
     "GET account/login/": Who(any=SIGNED_IN, public=True),
     "POST account/login/": Who(any=SIGNED_IN, public=True),
     "POST account/logout/": Who(any=SIGNED_IN, public=True),
+    # single sign-on is not configured in the test settings: its routes are not there at all
+    # (tests/accounts/test_signin.py and the browser tests cover them with a provider)
+    "GET account/sso/start/": Who(not_found=frozenset(ROLES)),
+    "GET account/sso/callback/": Who(not_found=frozenset(ROLES)),
+    # every signed-in user reaches the second-factor steps (those who need none are sent on)
+    "GET account/second-factor/": Who(any=SIGNED_IN),
+    "POST account/second-factor/": Who(any=SIGNED_IN),
+    "GET account/second-factor/enrol/": Who(any=SIGNED_IN),
+    "POST account/second-factor/enrol/": Who(any=SIGNED_IN),
     "GET account/tokens/": Who(any=SIGNED_IN),
     "POST account/tokens/": Who(any=SIGNED_IN),
     "POST account/tokens/<int:token_id>/revoke/": Who(own=SIGNED_IN),

@@ -41,6 +41,8 @@ def expected(route: Route, who: matrix.Who, cell: Cell) -> int | str:
     if who.allows(cell.role, cell.tenancy):
         return "allowed"
     if cell.role == "anonymous":
+        if "anonymous" in who.not_found:  # a route that is not there for anyone
+            return 404
         return 401 if route.is_api else 302
     kind = object_kind(route)
     if kind is not None and not matrix.SEES[kind].allows(cell.role, cell.tenancy):

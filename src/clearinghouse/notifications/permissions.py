@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from clearinghouse.accounts.models import User
-from clearinghouse.accounts.permissions import action_rule, visibility_rule
+from clearinghouse.accounts.permissions import action_rule, is_program_admin, visibility_rule
 
 from .models import Delivery, WebhookEndpoint
 
@@ -24,7 +24,10 @@ def _deliveries(user: User) -> Q:
     "notifications.manage_webhooks", denied="webhooks belong to an organisation: only its members"
 )
 def _manage_webhooks(user: User, endpoint: WebhookEndpoint | None) -> bool:
-    # Everyone in an organisation is told its notifications, so each may route them.
+    # Everyone in an organisation is told its notifications, so each may route them; a
+    # program admin may also stop another organisation's endpoint (one that misbehaves).
     if user.organisation_id is None:
         return False
-    return endpoint is None or endpoint.organisation_id == user.organisation_id
+    if endpoint is None or endpoint.organisation_id == user.organisation_id:
+        return True
+    return is_program_admin(user)
