@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
@@ -20,9 +19,10 @@ from clearinghouse.notifications.api import router as notifications_router
 from clearinghouse.reviews.api import router as reviews_router
 
 from .auth import SessionAuth, TokenAuth
+from .contract import ClearinghouseAPI
 from .parser import StrictJsonParser
 
-api = NinjaAPI(
+api = ClearinghouseAPI(
     title="Clearinghouse API",
     version=__version__,
     description=(

@@ -63,7 +63,7 @@ class ComponentOut(Schema):
     problem: str
 
 
-class FindingOut(Schema):
+class AssetFindingOut(Schema):
     """An advisory matched to a component, and the operator's status for it."""
 
     id: int
@@ -166,7 +166,7 @@ def list_revisions(request: HttpRequest, asset_id: int) -> QuerySet[AssetRevisio
     return _visible_asset(request, asset_id).revisions.all()
 
 
-@router.get("/findings/{finding_id}", response=FindingOut)
+@router.get("/findings/{finding_id}", response=AssetFindingOut)
 def get_finding(request: HttpRequest, finding_id: int) -> Finding:
     """One finding."""
     return get_object_or_404(
@@ -174,7 +174,7 @@ def get_finding(request: HttpRequest, finding_id: int) -> Finding:
     )
 
 
-@router.post("/findings/{finding_id}/status", response=FindingOut)
+@router.post("/findings/{finding_id}/status", response=AssetFindingOut)
 def change_status(request: HttpRequest, finding_id: int, payload: ChangeFindingStatus) -> Finding:
     """Set a finding's status (the owning operator or an admin); audited.
 
@@ -229,7 +229,7 @@ def list_components(request: HttpRequest, asset_id: int) -> QuerySet[Component]:
     return _visible_asset(request, asset_id).components.filter(removed_at__isnull=True)
 
 
-@router.get("/{asset_id}/findings", response=list[FindingOut])
+@router.get("/{asset_id}/findings", response=list[AssetFindingOut])
 @paginate(Paged)
 def list_findings(
     request: HttpRequest, asset_id: int, filters: Query[FindingFilter]

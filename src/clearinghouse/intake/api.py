@@ -87,7 +87,7 @@ class BatchItemOut(Schema):
     errors: list[dict[str, Any]]
 
 
-class CandidateOut(Schema):
+class DuplicateCandidateOut(Schema):
     """An earlier report that may be the same vulnerability, with dedup's score and reasons."""
 
     report_id: int
@@ -156,7 +156,7 @@ class ReportDetailOut(ReportOut):
 
     description: str
     item: Any
-    candidates: list[CandidateOut]
+    candidates: list[DuplicateCandidateOut]
 
     @staticmethod
     def resolve_candidates(report: Report, context: dict[str, Any]) -> list[DuplicateCandidate]:
