@@ -58,7 +58,8 @@ def _world(role_user: str) -> dict[str, list[int]]:
     from clearinghouse.accounts.services import issue_token
     from clearinghouse.advisories.models import Advisory
     from clearinghouse.assessments import services as assessments
-    from clearinghouse.assessments.catalog import CYBER
+    from clearinghouse.assessments.catalog import CYBER, Suite
+    from clearinghouse.assessments.inputs import StartRun
     from clearinghouse.assessments.models import AssessmentRun, CandidateReport
     from clearinghouse.assets.models import Asset
     from clearinghouse.assets.models import Finding as AssetFinding
@@ -66,6 +67,7 @@ def _world(role_user: str) -> dict[str, list[int]]:
     from clearinghouse.demo.seed import seed
     from clearinghouse.frontier.models import AIModel
     from clearinghouse.intake.models import Report, Submission
+    from clearinghouse.notifications.inputs import RegisterWebhook
     from clearinghouse.notifications.models import WebhookEndpoint
     from clearinghouse.notifications.services import register_webhook
     from clearinghouse.reviews.models import AccessGrant, Notice, TrackReview
@@ -73,12 +75,16 @@ def _world(role_user: str) -> dict[str, list[int]]:
 
     seed(assessments=False)  # the demo's Inspect run takes half a minute; one queued run will do
     notice = Notice.objects.get(ai_model__name=demo.MODEL)
-    run = assessments.start_run(User.objects.get(username=demo.REVIEWER), notice, CYBER)
+    run = assessments.start_run(
+        User.objects.get(username=demo.REVIEWER), notice, StartRun(suite=Suite(CYBER))
+    )
     CandidateReport.objects.create(
         run=run, ai_model=notice.ai_model, sample_id="s1", cwe="CWE-79", summary="seeded"
     )
     for lab in ("northwind-dev", "helios-dev"):
-        register_webhook(User.objects.get(username=lab), "https://hooks.example.org/in")
+        register_webhook(
+            User.objects.get(username=lab), RegisterWebhook(url="https://hooks.example.org/in")
+        )
     for username in (role_user, role_user, "helios-dev"):
         issue_token(User.objects.get(username=username), "seeded")
 
