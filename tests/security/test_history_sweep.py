@@ -73,7 +73,9 @@ HISTORY_PAGES = {
 #: The most pages of one list the sweep follows (a guard against a link loop).
 MAX_PAGES = 50
 
-_PAGE_LINK = re.compile(r'href="(\?[^"]*\bpage=\d+[^"]*)"')
+#: A link to another page of a list on the same page: `?page=2`, or a second list's own
+#: `?<list>_page=2`, keeping the other query parameters.
+_PAGE_LINK = re.compile(r'href="(\?[^"]*?page=\d+[^"]*)"')
 #: One entry of `audit/_history.html` (sequence, time, actor) and of the notice timeline.
 _HISTORY_ROW = re.compile(r"<tr><td>\d+</td><td>[^<]*</td><td>([^<]*)</td>")
 _TIMELINE_ITEM = re.compile(
@@ -199,6 +201,8 @@ def staff_identities(world: World) -> dict[str, str]:
 class Sweep:
     leaks: list[str] = field(default_factory=list)
     unfilled: list[str] = field(default_factory=list)
+    #: `UNFILLED` entries of this party's role whose path did fill: no longer true
+    stale: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     #: route key -> the actors of the entries it showed, over all its pages
     history: dict[str, Counter[str]] = field(default_factory=dict)
@@ -217,6 +221,8 @@ def sweep(world: World, party: str, routes: list[Route]) -> Sweep:
             continue
         if values is None:
             continue
+        if (route.key, role) in UNFILLED:
+            found.stale.append((route.key, role))
         client = (world.api if route.is_api else world.pages)[party]
         for answer in fetch_every_page(client, route, route.url(values)):
             found.pages[route.key] += 1
@@ -246,6 +252,7 @@ def test_no_page_or_answer_names_government_staff(
     assert not found.unfilled, "seed the object in world.py or declare in UNFILLED: " + "; ".join(
         found.unfilled
     )
+    assert not found.stale, f"declared in UNFILLED but filled: {found.stale}"
     assert not found.errors, "server errors: " + "; ".join(found.errors)
     assert not found.leaks, "staff named to " + party + ":\n" + "\n".join(found.leaks)
 
