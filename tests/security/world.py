@@ -11,6 +11,10 @@ The cells of the matrix ask for `own(kind, role)` (the object of the role's own 
 None where the role owns none) and `other(kind, role)` (the counterpart tenant's object).
 Actions that happened here are done by the services, as a user would; only assessment runs
 and their candidates are written as rows (a real run needs a model endpoint and minutes).
+
+The government staff (`STAFF`) have names found nowhere else; `with_history` extends the
+world for the history sweep (tests/security/test_history_sweep.py) with a second reviewer
+and coordinator and staff acting on every subject that has a history.
 """
 
 from __future__ import annotations
@@ -243,17 +247,7 @@ def _reviews(world: World, lab: str) -> None:
         reviews.assign_reviewer(
             users["admin"], track, AssignReviewer(reviewer=users["reviewer"].username)
         )
-    finding = reviews.record_finding(
-        users["admin"],
-        track,
-        RecordFinding(
-            category=ReviewFinding.Category.OTHER,
-            severity=ReviewFinding.Severity.LOW,
-            title=f"Finding on {lab}",
-            description="d",
-        ),
-    )
-    reviews.release_finding(users["admin"], finding)
+    finding = _released_finding(users["admin"], track, f"Finding on {lab}")
     reviews.add_note(users["admin"], track, AddNote(body=f"note on {lab}"))
     party = "reviewer" if lab == "lab1" else lab
     for kind, key in (
@@ -266,6 +260,21 @@ def _reviews(world: World, lab: str) -> None:
         if party != lab:
             world.add(kind, party, key)
     _runs(world, lab, notice, model)
+
+
+def _released_finding(user: User, track: TrackReview, title: str) -> ReviewFinding:
+    """A finding `user` records on `track` and releases to the lab."""
+    finding = reviews.record_finding(
+        user,
+        track,
+        RecordFinding(
+            category=ReviewFinding.Category.OTHER,
+            severity=ReviewFinding.Severity.LOW,
+            title=title,
+            description="d",
+        ),
+    )
+    return reviews.release_finding(user, finding)
 
 
 def _runs(world: World, lab: str, notice: Any, model: Any) -> None:
@@ -417,17 +426,7 @@ def _review_history(world: World) -> None:
     for reviewer, lab, count in (("reviewer", "lab1", SWEEP_FINDINGS), ("reviewer2", "lab2", 1)):
         track = TrackReview.objects.get(pk=world.objects["track"][lab])
         for number in range(count):
-            finding = reviews.record_finding(
-                users[reviewer],
-                track,
-                RecordFinding(
-                    category=ReviewFinding.Category.OTHER,
-                    severity=ReviewFinding.Severity.MEDIUM,
-                    title=f"Sweep finding {number} on {lab}",
-                    description="d",
-                ),
-            )
-            reviews.release_finding(users[reviewer], finding)
+            _released_finding(users[reviewer], track, f"Sweep finding {number} on {lab}")
         reviews.add_note(users[reviewer], track, AddNote(body=f"internal note on {lab}"))
         decision = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
         reviews.decide_track(users[reviewer], track, decision)
