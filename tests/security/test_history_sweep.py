@@ -67,7 +67,10 @@ HISTORY_PAGES = {
         "GET intake/reports/<int:report_id>/",
         "GET intake/submissions/<int:submission_id>/",
     },
-    "operator": {"GET assets/<int:asset_id>/"},
+    "operator": {
+        "GET assets/<int:asset_id>/",
+        "GET /api/assets/findings/{finding_id}/changes",
+    },
 }
 
 #: The most pages of one list the sweep follows (a guard against a link loop).
@@ -175,8 +178,32 @@ def fetch_every_page(client: Client, route: Route, url: str) -> list[Answer]:
     return answers
 
 
+#: Fields of API answers that name who did something (a status change's `by`, a note's
+#: author, a run's starter, a track's reviewers).
+ACTOR_FIELDS = frozenset({"by", "actor", "author", "started_by", "reviewers"})
+
+
+def _json_actors(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _json_actors(item)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    for key, item in value.items():
+        if key in ACTOR_FIELDS and item:
+            found += item if isinstance(item, list) else [str(item)]
+        else:
+            found += _json_actors(item)
+    return found
+
+
 def actors(text: str) -> list[str]:
-    """The actor of every history entry the page shows (its audit trail and timeline)."""
+    """Who acted, in every entry a page's audit trail or timeline or an API answer shows."""
+    if text.startswith(("{", "[")):
+        try:
+            return _json_actors(json.loads(text))
+        except ValueError:
+            return []
     found = []
     for testid, end, entry in (
         ("history", "</table>", _HISTORY_ROW),
@@ -266,7 +293,7 @@ def test_no_page_or_answer_names_government_staff(
         if user.organisation_id == world.users[party].organisation_id
     }
     shown = sum(found.history.values(), Counter[str]())
-    strangers = set(shown) - own_people - set(PARTY.values()) - {"system"}
+    strangers = set(shown) - own_people - set(PARTY.values()) - {"system", "matching"}
     assert not strangers, f"{party} was shown actors {sorted(strangers)}"
     government = {PARTY[OrganisationKind.CLEARINGHOUSE]} | (
         {PARTY[OrganisationKind.AGENCY]} if kind == "lab" else set()

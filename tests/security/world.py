@@ -393,8 +393,9 @@ def with_history(world: World) -> World:
     the reviewers record and release findings (lab one's track gets more than a page of
     them), take notes and decide their tracks; the coordinators reopen, decline, accept,
     merge and bulk-triage reports of every reporting party; the admin replaces an SBOM,
-    moves a finding, switches webhooks off and puts the policy in force again (every model
-    is determined again, by the admin). Vendor two and operator two get clients too.
+    remediates both operators' findings, switches webhooks off and puts the policy in force
+    again (every model is determined again, by the admin). Vendor two and operator two get
+    clients too.
     """
     users = world.users
     users["reviewer2"] = STAFF["reviewer2"].create(Role.REVIEWER, users["reviewer"].organisation)
@@ -463,5 +464,7 @@ def _asset_history(world: World) -> None:
     admin = world.users["admin"]
     asset = Asset.objects.get(pk=world.objects["asset"]["operator"])
     replace_sbom(admin, asset, ReplaceSbom(filename="plant-2.cdx.json"), SBOM)
-    finding = AssetFinding.objects.get(pk=world.objects["asset_finding"]["operator"])
-    change_finding_status(admin, finding, ChangeFindingStatus(status=OperatorStatus.REMEDIATED))
+    for party in ("operator", "operator2"):
+        finding = AssetFinding.objects.get(pk=world.objects["asset_finding"][party])
+        remediated = ChangeFindingStatus(status=OperatorStatus.REMEDIATED)
+        change_finding_status(admin, finding, remediated)
