@@ -342,7 +342,15 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
 ).split(",")
 # Internal destinations the server may call for tenants (webhooks, model endpoints): none by
 # default; comma-separated HOST[:PORT], address or CIDR entries (clearinghouse.core.egress).
-CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", ""))
+# An entry that cannot be read allows nothing and is reported by the check clearinghouse.E010
+# (every CLI verb refuses to start on it), not raised here as a traceback.
+try:
+    CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(
+        os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", "")
+    )
+    CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR = ""
+except ValueError as error:
+    CLEARINGHOUSE_OUTBOUND_ALLOW, CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR = Allowlist(), str(error)
 # The audit chain's Ed25519 signing key, kept outside the database (PEM file, or the base64
 # seed in the variable); neither set: one generated into the data directory (single machine).
 CLEARINGHOUSE_AUDIT = {

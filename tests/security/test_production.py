@@ -229,3 +229,31 @@ def test_a_production_server_behind_the_tls_proxy_sets_every_https_defence(
         assert signed_in.status_code == 302, signed_in.text[:500]
         session = _cookies(signed_in)["sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_an_unreadable_outbound_allow_list_is_one_error_line_naming_the_entry(production) -> None:
+    """Every verb that sets Django up refuses to start (the entries: tests/core/test_egress.py)."""
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "relay.internal, 10.0.0.300"}
+    for verb in (["check"], ["worker", "--batch"]):
+        done = _cli(env, *verb)
+        assert done.returncode == 2, done.stdout + done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("error: configuration: CLEARINGHOUSE_OUTBOUND_ALLOW: ")
+        assert "'10.0.0.300'" in line and "clearinghouse.E010" in line
+
+
+def test_an_unreadable_outbound_allow_list_is_a_system_check_error(production) -> None:
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "10.0.0.0/33"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--settings", "clearinghouse.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert (
+        "(clearinghouse.E010) CLEARINGHOUSE_OUTBOUND_ALLOW: outbound allow-list entry "
+        "'10.0.0.0/33': not a network" in done.stderr
+    )
+    assert "Traceback" not in done.stderr

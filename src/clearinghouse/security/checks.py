@@ -27,6 +27,28 @@ def _others_may_read(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o077)
 
 
+#: Checks of settings that cannot be used at all: every CLI verb refuses to start on them.
+CONFIGURATION = "configuration"
+
+
+@register(CONFIGURATION)
+def outbound_allow_list(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """CLEARINGHOUSE_OUTBOUND_ALLOW can be read; until it can, it allows nothing internal."""
+    problem = settings.CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR
+    if not problem:
+        return []
+    return [
+        Error(
+            f"CLEARINGHOUSE_OUTBOUND_ALLOW: {problem}",
+            hint="comma-separated HOST[:PORT] entries: a host name, an address, a CIDR "
+            "network or [IPv6], e.g. models.internal:8443, 10.20.0.0/16",
+            id="clearinghouse.E010",
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def data_dir_private(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """The data directory and the files directly in it (database, kept secrets) are owner-only.
