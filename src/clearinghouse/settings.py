@@ -57,6 +57,11 @@ def _secret(variable: str) -> str:
     return ""
 
 
+#: The secrets `_kept_secret` keeps in the data directory, beside the database, because the
+#: environment gives none (`check --deploy` warns of each: clearinghouse.W011).
+CLEARINGHOUSE_SECRETS_IN_DATA_DIR: list[str] = []
+
+
 def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
     """Use the configured value (the variable, else the file `<variable>_FILE` names), else
     one generated once and kept in the data directory.
@@ -68,6 +73,7 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
     if configured:
         return configured
     _data_dir()
+    CLEARINGHOUSE_SECRETS_IN_DATA_DIR.append(variable)
     path = DATA_DIR / filename
     if not path.exists():
         path.write_text(generate())

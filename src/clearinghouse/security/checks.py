@@ -73,6 +73,25 @@ def data_dir_private(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
 
 
 @register(Tags.security, deploy=True)
+def keys_apart_from_data(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Keys generated into the data directory (no variable or file configured) sit beside the
+    database they protect: one copy or backup of the directory holds both. (The audit signing
+    key has its own check, audit.W001.)"""
+    return [
+        Warning(
+            f"{variable} is the key generated into the data directory {settings.DATA_DIR}, "
+            "beside the data it protects",
+            hint=f"set {variable}_FILE to a key file kept outside the data directory "
+            f"(or {variable} from a secret store)",
+            id="clearinghouse.W011",
+        )
+        for variable in settings.CLEARINGHOUSE_SECRETS_IN_DATA_DIR
+    ]
+
+
+@register(Tags.security, deploy=True)
 def https_behind_proxy(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
