@@ -319,6 +319,8 @@ AXES_LOCKOUT_PARAMETERS = [
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "clearinghouse.security.client.client_address"
+# A single sign-on the provider vouched for but our claim mapping refused is no failed guess.
+AXES_WHITELIST_CALLABLE = "clearinghouse.accounts.backends.refused_after_the_provider_vouched"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
