@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from cryptography.fernet import Fernet
 
 from clearinghouse.core.checkpoints import generate_private_key_pem
 from tests.background.conftest import RUN_CLI, shared_database  # noqa: F401  (fixture)
@@ -50,6 +51,9 @@ def production(tmp_path: Path) -> dict[str, str]:
         "CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": str(
             _private_file(secrets / "audit.pem", generate_private_key_pem())
         ),
+        "CLEARINGHOUSE_CREDENTIAL_KEYS_FILE": str(
+            _private_file(secrets / "credential_keys", Fernet.generate_key())
+        ),
         "CLEARINGHOUSE_ALLOWED_HOSTS": HOST,
         "CLEARINGHOUSE_TRUSTED_PROXY": "1",
     }
@@ -79,6 +83,8 @@ def test_check_deploy_passes_on_a_production_configuration(production) -> None:
         ({"CLEARINGHOUSE_TRUSTED_PROXY": None}, "clearinghouse.E002"),
         ({"CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": None}, "audit.W001"),
         ({"CLEARINGHOUSE_SECRET_KEY_FILE": None, "CLEARINGHOUSE_SECRET_KEY": "short"}, "W009"),
+        ({"CLEARINGHOUSE_SECRET_KEY_FILE": None}, "clearinghouse.W011"),
+        ({"CLEARINGHOUSE_CREDENTIAL_KEYS_FILE": None}, "clearinghouse.W011"),
         ({"CLEARINGHOUSE_DEBUG": "1"}, "security.W018"),
         ({"CLEARINGHOUSE_DEMO": "1"}, "clearinghouse.E005"),
         ({"CLEARINGHOUSE_SSL_REDIRECT": "0"}, "security.W008"),
@@ -105,6 +111,11 @@ def test_check_deploy_names_each_production_setting_taken_away(
     assert done.returncode == 1, done.stdout + done.stderr
     failing = done.stderr.splitlines()
     assert any(named in line for line in failing), done.stderr
+    if named == "clearinghouse.W011":  # which key, and where the generated one sits
+        (variable,) = (name for name in change if name.endswith("_FILE"))
+        [line] = [line for line in failing if named in line]
+        assert variable.removesuffix("_FILE") in line
+        assert env["CLEARINGHOUSE_DATA_DIR"] in line
     assert "Traceback" not in done.stderr
 
 
@@ -229,3 +240,31 @@ def test_a_production_server_behind_the_tls_proxy_sets_every_https_defence(
         assert signed_in.status_code == 302, signed_in.text[:500]
         session = _cookies(signed_in)["sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_an_unreadable_outbound_allow_list_is_one_error_line_naming_the_entry(production) -> None:
+    """Every verb that sets Django up refuses to start (the entries: tests/core/test_egress.py)."""
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "relay.internal, 10.0.0.300"}
+    for verb in (["check"], ["worker", "--batch"]):
+        done = _cli(env, *verb)
+        assert done.returncode == 2, done.stdout + done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("error: configuration: CLEARINGHOUSE_OUTBOUND_ALLOW: ")
+        assert "'10.0.0.300'" in line and "clearinghouse.E010" in line
+
+
+def test_an_unreadable_outbound_allow_list_is_a_system_check_error(production) -> None:
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "10.0.0.0/33"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--settings", "clearinghouse.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert (
+        "(clearinghouse.E010) CLEARINGHOUSE_OUTBOUND_ALLOW: outbound allow-list entry "
+        "'10.0.0.0/33': not a network" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
