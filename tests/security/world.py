@@ -11,6 +11,10 @@ The cells of the matrix ask for `own(kind, role)` (the object of the role's own 
 None where the role owns none) and `other(kind, role)` (the counterpart tenant's object).
 Actions that happened here are done by the services, as a user would; only assessment runs
 and their candidates are written as rows (a real run needs a model endpoint and minutes).
+
+The government staff (`STAFF`) have names found nowhere else; `with_history` extends the
+world for the history sweep (tests/security/test_history_sweep.py) with a second reviewer
+and coordinator and staff acting on every subject that has a history.
 """
 
 from __future__ import annotations
@@ -29,25 +33,36 @@ from clearinghouse.advisories.models import Advisory
 from clearinghouse.advisories.services import import_osv
 from clearinghouse.assessments.models import AssessmentRun, CandidateReport
 from clearinghouse.assessments.runner import assessments_dir
-from clearinghouse.assets.inputs import RegisterAsset
-from clearinghouse.assets.services import upload_asset
-from clearinghouse.core.review import AccessKind
-from clearinghouse.frontier.inputs import Designate, RegisterModel
-from clearinghouse.frontier.services import designate, register_model
+from clearinghouse.assets.inputs import (
+    ChangeFindingStatus,
+    OperatorStatus,
+    RegisterAsset,
+    ReplaceSbom,
+)
+from clearinghouse.assets.models import Asset
+from clearinghouse.assets.models import Finding as AssetFinding
+from clearinghouse.assets.services import change_finding_status, replace_sbom, upload_asset
+from clearinghouse.core.review import AccessKind, Decision
+from clearinghouse.frontier.inputs import ActivatePolicy, Designate, RegisterModel
+from clearinghouse.frontier.services import activate_policy, designate, register_model
 from clearinghouse.intake import services as intake
-from clearinghouse.intake.inputs import Triage, TriageAction
+from clearinghouse.intake.inputs import BulkTriage, Triage, TriageAction
 from clearinghouse.intake.models import Report
 from clearinghouse.notifications.inputs import RegisterWebhook
-from clearinghouse.notifications.services import register_webhook
+from clearinghouse.notifications.models import WebhookEndpoint
+from clearinghouse.notifications.services import deactivate_webhook, register_webhook
+from clearinghouse.paging import PER_PAGE
 from clearinghouse.reviews import services as reviews
 from clearinghouse.reviews.inputs import (
     AddNote,
     AssignReviewer,
+    DecideTrack,
     FileNotice,
     GrantAccess,
     RecordFinding,
 )
 from clearinghouse.reviews.models import Finding as ReviewFinding
+from clearinghouse.reviews.models import TrackReview
 from tests.conftest import PASSWORD
 from tests.shared_data import shared_data
 
@@ -77,6 +92,61 @@ SBOM = json.dumps(
         ],
     }
 ).encode()
+
+
+@dataclass(frozen=True)
+class Person:
+    """A government staff member with a name findable as a plain substring of any answer."""
+
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """Every string that would name this person: a leak is any of them in an answer."""
+        full = f"{self.first_name} {self.last_name}"
+        return (self.username, self.first_name, self.last_name, full, self.email)
+
+    def create(self, role: Role, organisation: Organisation | None) -> User:
+        user = create_user(
+            username=self.username,
+            password=PASSWORD,
+            role=role,
+            organisation=organisation,
+            email=self.email,
+        )
+        user.first_name, user.last_name = self.first_name, self.last_name
+        user.save(update_fields=["first_name", "last_name"])
+        return user
+
+
+#: The world's government staff (the cast's and the history sweep's second reviewer and
+#: coordinator): names that occur nowhere else, so the sweep finds a leak by substring.
+STAFF = {
+    "reviewer": Person(
+        "zelda-okonkwo-quist", "Zelda", "Okonkwo-Quist", "zelda.oq@review-agency.example.gov"
+    ),
+    "reviewer2": Person(
+        "ingeborg-vasquez-thorne",
+        "Ingeborg",
+        "Vasquez-Thorne",
+        "ingeborg.vt@review-agency.example.gov",
+    ),
+    "coordinator": Person(
+        "thaddeus-vantreight", "Thaddeus", "Vantreight", "t.vantreight@clearinghouse.example.gov"
+    ),
+    "coordinator2": Person(
+        "philippa-marrowgate",
+        "Philippa",
+        "Marrowgate",
+        "p.marrowgate@clearinghouse.example.gov",
+    ),
+    "admin": Person(
+        "marisol-brackwater", "Marisol", "Brackwater", "m.brackwater@clearinghouse.example.gov"
+    ),
+}
 
 
 @dataclass
@@ -117,12 +187,17 @@ def _people() -> dict[str, User]:
         "operator2": ("operator", organisation("World Utility Two", "operator", sector="energy")),
         "admin": ("admin", clearinghouse),
     }
-    return {
-        name: create_user(
-            username=f"{name}-user", password=PASSWORD, role=Role(role), organisation=org
+    users = {}
+    for name, (role, org) in orgs.items():
+        person = STAFF.get(name)
+        users[name] = (
+            person.create(Role(role), org)
+            if person
+            else create_user(
+                username=f"{name}-user", password=PASSWORD, role=Role(role), organisation=org
+            )
         )
-        for name, (role, org) in orgs.items()
-    }
+    return users
 
 
 def _clients(world: World) -> None:
@@ -172,17 +247,7 @@ def _reviews(world: World, lab: str) -> None:
         reviews.assign_reviewer(
             users["admin"], track, AssignReviewer(reviewer=users["reviewer"].username)
         )
-    finding = reviews.record_finding(
-        users["admin"],
-        track,
-        RecordFinding(
-            category=ReviewFinding.Category.OTHER,
-            severity=ReviewFinding.Severity.LOW,
-            title=f"Finding on {lab}",
-            description="d",
-        ),
-    )
-    reviews.release_finding(users["admin"], finding)
+    finding = _released_finding(users["admin"], track, f"Finding on {lab}")
     reviews.add_note(users["admin"], track, AddNote(body=f"note on {lab}"))
     party = "reviewer" if lab == "lab1" else lab
     for kind, key in (
@@ -195,6 +260,21 @@ def _reviews(world: World, lab: str) -> None:
         if party != lab:
             world.add(kind, party, key)
     _runs(world, lab, notice, model)
+
+
+def _released_finding(user: User, track: TrackReview, title: str) -> ReviewFinding:
+    """A finding `user` records on `track` and releases to the lab."""
+    finding = reviews.record_finding(
+        user,
+        track,
+        RecordFinding(
+            category=ReviewFinding.Category.OTHER,
+            severity=ReviewFinding.Severity.LOW,
+            title=title,
+            description="d",
+        ),
+    )
+    return reviews.release_finding(user, finding)
 
 
 def _runs(world: World, lab: str, notice: Any, model: Any) -> None:
@@ -299,3 +379,89 @@ def build() -> World:
     _webhooks(world)
     _clients(world)
     return world
+
+
+#: Findings recorded on lab one's track for the history sweep: more than a page, so the
+#: notice page's lists have a second page the sweep must follow.
+SWEEP_FINDINGS = PER_PAGE + 5
+
+
+def with_history(world: World) -> World:
+    """Government staff act on every subject that has a history, for the history sweep.
+
+    A second reviewer (on lab two's track) and a second coordinator join the cast's staff;
+    the reviewers record and release findings (lab one's track gets more than a page of
+    them), take notes and decide their tracks; the coordinators reopen, decline, accept,
+    merge and bulk-triage reports of every reporting party; the admin replaces an SBOM,
+    moves a finding, switches webhooks off and puts the policy in force again (every model
+    is determined again, by the admin). Vendor two and operator two get clients too.
+    """
+    users = world.users
+    users["reviewer2"] = STAFF["reviewer2"].create(Role.REVIEWER, users["reviewer"].organisation)
+    users["coordinator2"] = STAFF["coordinator2"].create(
+        Role.COORDINATOR, users["coordinator"].organisation
+    )
+    _review_history(world)
+    _intake_history(world)
+    _asset_history(world)
+    activate_policy(users["admin"], ActivatePolicy(policy_id="eo-2026"))
+    for party in ("lab1", "vendor", "operator"):
+        endpoint = WebhookEndpoint.objects.get(pk=world.objects["endpoint"][party])
+        deactivate_webhook(users["admin"], endpoint)
+    for party in ("vendor2", "operator2"):
+        token, secret = issue_token(users[party], "sweep")
+        world.add("token", party, token.pk)
+        world.api[party] = Client(headers={"Authorization": f"Bearer {secret}"})
+        world.pages[party] = Client()
+        world.pages[party].force_login(users[party])
+    return world
+
+
+def _review_history(world: World) -> None:
+    users = world.users
+    lab2 = TrackReview.objects.get(pk=world.objects["track"]["lab2"])
+    reviews.assign_reviewer(
+        users["admin"], lab2, AssignReviewer(reviewer=users["reviewer2"].username)
+    )
+    for reviewer, lab, count in (("reviewer", "lab1", SWEEP_FINDINGS), ("reviewer2", "lab2", 1)):
+        track = TrackReview.objects.get(pk=world.objects["track"][lab])
+        for number in range(count):
+            _released_finding(users[reviewer], track, f"Sweep finding {number} on {lab}")
+        reviews.add_note(users[reviewer], track, AddNote(body=f"internal note on {lab}"))
+        decision = DecideTrack(decision=Decision.CLEARED, rationale="No concerns.")
+        reviews.decide_track(users[reviewer], track, decision)
+
+
+def _intake_history(world: World) -> None:
+    users, report_ids = world.users, world.objects["report"]
+
+    def triage(staff: str, party: str, action: TriageAction, **extra: Any) -> None:
+        report = Report.objects.get(pk=report_ids[party])
+        intake.triage(users[staff], report, Triage(action=action, **extra))
+
+    # lab one's report, declined in `build`: reopened and decided again by both coordinators
+    triage("coordinator2", "lab1", TriageAction.REOPEN)
+    triage("coordinator", "lab1", TriageAction.DECLINE, reason="still not a vulnerability")
+    triage("coordinator2", "lab1", TriageAction.REOPEN)
+    triage("coordinator", "lab1", TriageAction.ACCEPT)
+    # vendor two's report merged into another organisation's, taken back and merged again
+    for staff, action in (
+        ("coordinator2", "merge"),
+        ("coordinator", "unmerge"),
+        ("coordinator2", "merge"),
+    ):
+        extra = {"duplicate_of": report_ids["lab2"]} if action == "merge" else {}
+        triage(staff, "vendor2", TriageAction(action), **extra)
+    triage("coordinator2", "operator", TriageAction.REOPEN)
+    triage("coordinator2", "vendor", TriageAction.REOPEN)
+    accept = BulkTriage(action=TriageAction.ACCEPT, report_ids=[int(report_ids["operator2"])])
+    intake.bulk_triage(users["coordinator2"], accept)
+    triage("coordinator", "operator2", TriageAction.DECLINE, reason="out of scope")
+
+
+def _asset_history(world: World) -> None:
+    admin = world.users["admin"]
+    asset = Asset.objects.get(pk=world.objects["asset"]["operator"])
+    replace_sbom(admin, asset, ReplaceSbom(filename="plant-2.cdx.json"), SBOM)
+    finding = AssetFinding.objects.get(pk=world.objects["asset_finding"]["operator"])
+    change_finding_status(admin, finding, ChangeFindingStatus(status=OperatorStatus.REMEDIATED))
