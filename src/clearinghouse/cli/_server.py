@@ -28,6 +28,7 @@ def serve(args: argparse.Namespace) -> int:
     setup_django()
     from django.conf import settings
     from django.db import connections
+    from django.urls import get_resolver
     from waitress import serve as waitress_serve
 
     processes = settings.CLEARINGHOUSE_SERVE_PROCESSES if args.processes is None else args.processes
@@ -53,6 +54,9 @@ def serve(args: argparse.Namespace) -> int:
         listener = _prefork.listening_socket(args.host, args.port)
     except socket.gaierror as error:
         raise BadInput(f"--host {args.host}: {error.strerror}") from None
+    # Imported once here, not by each process on its first request (the URL patterns
+    # import every view and API module: seconds), and so again by each replacement.
+    get_resolver().url_patterns  # noqa: B018  (its loading is the point)
     # A connection opened here (a check, the demo's seed) would be shared by every process.
     connections.close_all()
     print(
