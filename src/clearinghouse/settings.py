@@ -263,6 +263,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600  # Django's default is 0o644: readable by every 
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 X_FRAME_OPTIONS = "DENY"
 
+# `clearinghouse serve` processes (each with --threads threads) sharing one socket.
+CLEARINGHOUSE_SERVE_PROCESSES = int(os.environ.get("CLEARINGHOUSE_SERVE_PROCESSES", "1"))
+
 # HTTPS and cookies: on unless this is the demo, each configurable (docs/security.md).
 # `clearinghouse serve` speaks plain HTTP, so production has a TLS proxy in front; trusting
 # its header is what makes a request count as HTTPS (and its X-Forwarded-For the client).
