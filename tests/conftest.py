@@ -7,6 +7,7 @@ Django is imported inside the fixtures so that the core tests also run without D
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from clearinghouse.accounts.models import Organisation, User
 
 PASSWORD = "correct-horse-battery"
+#: A statement that writes the audit chain head: its own UPDATE, or (PostgreSQL) the UPDATE in
+#: the `WITH` of the statement that inserts the events.
+HEAD_WRITE = re.compile(r'\bUPDATE\s+"?audit_auditchainhead"?\s+SET\b', re.IGNORECASE)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -198,9 +202,6 @@ def chain_appends(db: None) -> Callable[[], Any]:
         seen = SimpleNamespace(count=0)
         with CaptureQueriesContext(connection) as queries:
             yield seen
-        seen.count = sum(
-            q["sql"].lstrip().upper().startswith("UPDATE") and "audit_auditchainhead" in q["sql"]
-            for q in queries.captured_queries
-        )
+        seen.count = sum(HEAD_WRITE.search(q["sql"]) is not None for q in queries.captured_queries)
 
     return count

@@ -57,6 +57,11 @@ def _secret(variable: str) -> str:
     return ""
 
 
+#: The secrets `_kept_secret` keeps in the data directory, beside the database, because the
+#: environment gives none (`check --deploy` warns of each: clearinghouse.W011).
+CLEARINGHOUSE_SECRETS_IN_DATA_DIR: list[str] = []
+
+
 def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> str:
     """Use the configured value (the variable, else the file `<variable>_FILE` names), else
     one generated once and kept in the data directory.
@@ -68,6 +73,7 @@ def _kept_secret(variable: str, filename: str, generate: Callable[[], str]) -> s
     if configured:
         return configured
     _data_dir()
+    CLEARINGHOUSE_SECRETS_IN_DATA_DIR.append(variable)
     path = DATA_DIR / filename
     if not path.exists():
         path.write_text(generate())
@@ -257,6 +263,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600  # Django's default is 0o644: readable by every 
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 X_FRAME_OPTIONS = "DENY"
 
+# `clearinghouse serve` processes (each with --threads threads) sharing one socket.
+CLEARINGHOUSE_SERVE_PROCESSES = int(os.environ.get("CLEARINGHOUSE_SERVE_PROCESSES", "1"))
+
 # HTTPS and cookies: on unless this is the demo, each configurable (docs/security.md).
 # `clearinghouse serve` speaks plain HTTP, so production has a TLS proxy in front; trusting
 # its header is what makes a request count as HTTPS (and its X-Forwarded-For the client).
@@ -313,6 +322,8 @@ AXES_LOCKOUT_PARAMETERS = [
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "clearinghouse.security.client.client_address"
+# A single sign-on the provider vouched for but our claim mapping refused is no failed guess.
+AXES_WHITELIST_CALLABLE = "clearinghouse.accounts.backends.refused_after_the_provider_vouched"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -342,7 +353,15 @@ CLEARINGHOUSE_CREDENTIAL_KEYS = _kept_secret(
 ).split(",")
 # Internal destinations the server may call for tenants (webhooks, model endpoints): none by
 # default; comma-separated HOST[:PORT], address or CIDR entries (clearinghouse.core.egress).
-CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", ""))
+# An entry that cannot be read allows nothing and is reported by the check clearinghouse.E010
+# (every CLI verb refuses to start on it), not raised here as a traceback.
+try:
+    CLEARINGHOUSE_OUTBOUND_ALLOW = Allowlist.parse(
+        os.environ.get("CLEARINGHOUSE_OUTBOUND_ALLOW", "")
+    )
+    CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR = ""
+except ValueError as error:
+    CLEARINGHOUSE_OUTBOUND_ALLOW, CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR = Allowlist(), str(error)
 # The audit chain's Ed25519 signing key, kept outside the database (PEM file, or the base64
 # seed in the variable); neither set: one generated into the data directory (single machine).
 CLEARINGHOUSE_AUDIT = {

@@ -76,8 +76,17 @@ def test_a_verb_refused_by_the_permission_layer_prints_one_line(
     assert len(err) == 1 and err[0].startswith("error: "), err
 
 
-def test_serving_on_a_busy_port_is_one_error_line(tmp_path) -> None:
-    """Run as a user runs it (a process of its own: waitress sets up logging for its process)."""
+@pytest.mark.parametrize("option", ["--processes", "--threads"])
+def test_serving_with_no_processes_or_threads_is_one_error_line(option: str, capsys) -> None:
+    assert main(["serve", option, "0"]) == 2
+    assert capsys.readouterr().err == "error: --processes and --threads must be at least 1\n"
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_serving_on_a_busy_port_is_one_error_line(tmp_path, processes: str) -> None:
+    """Run as a user runs it (a process of its own: waitress sets up logging for its process).
+
+    With several processes the parent binds the port before forking: still one line."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_DATABASE_URL"},
         "CLEARINGHOUSE_DATA_DIR": str(tmp_path),
@@ -107,6 +116,8 @@ def test_serving_on_a_busy_port_is_one_error_line(tmp_path) -> None:
                 "serve",
                 "--port",
                 str(port),
+                "--processes",
+                processes,
             ],
             env=env,
             capture_output=True,

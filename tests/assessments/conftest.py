@@ -1,4 +1,5 @@
-"""A notice under review with both tracks staffed, a scripted endpoint granted, small bounds."""
+"""A notice under review with both tracks staffed, a scripted endpoint granted, small bounds,
+and eval logs to upload."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inspect_ai import Task, eval
+from inspect_ai.dataset import Sample
+from inspect_ai.scorer import match
 
 from clearinghouse.core.egress import Allowlist
+from clearinghouse.core.suites import SUITES
+from clearinghouse.demo import scripted
 from tests.reviews.conftest import covered_model, people, submitted, under_review
 
 from . import openai_server
@@ -76,3 +82,30 @@ def capable_endpoint() -> Iterator[openai_server.ScriptedEndpoint]:
 def refusing_endpoint() -> Iterator[openai_server.ScriptedEndpoint]:
     with openai_server.serve(openai_server.refusing) as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A capable model's vuln-id log (.eval and .json) and a log of a task not in the suite."""
+    out = tmp_path_factory.mktemp("logs")
+    made = {}
+    for log_format in ("eval", "json"):
+        (log,) = eval(
+            SUITES["cyber_vuln_id"](limit=3),
+            model=scripted.mock(scripted.vuln_expert()),
+            display="none",
+            log_dir=str(out / log_format),
+            log_format=log_format,
+            max_retries=0,
+        )
+        made[log_format] = Path(log.location)
+    other = Task(dataset=[Sample(input="hi", target="hi")], scorer=match(), name="greeting")
+    (log,) = eval(
+        other,
+        model=scripted.mock(scripted.refusing()),
+        display="none",
+        log_dir=str(out / "other"),
+        max_retries=0,
+    )
+    made["other"] = Path(log.location)
+    return made

@@ -6,42 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from inspect_ai import Task, eval
-from inspect_ai.dataset import Sample
-from inspect_ai.scorer import match
 
 from clearinghouse.assessments.models import AssessmentRun
-from clearinghouse.core.suites import SUITES
-from clearinghouse.demo import scripted
 from clearinghouse.frontier.models import AIModel
 from clearinghouse.reviews.models import Finding
-
-
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A capable model's vuln-id log (.eval and .json) and a log of a task not in the suite."""
-    out = tmp_path_factory.mktemp("logs")
-    made = {}
-    for log_format in ("eval", "json"):
-        (log,) = eval(
-            SUITES["cyber_vuln_id"](limit=3),
-            model=scripted.mock(scripted.vuln_expert()),
-            display="none",
-            log_dir=str(out / log_format),
-            log_format=log_format,
-            max_retries=0,
-        )
-        made[log_format] = Path(log.location)
-    other = Task(dataset=[Sample(input="hi", target="hi")], scorer=match(), name="greeting")
-    (log,) = eval(
-        other,
-        model=scripted.mock(scripted.refusing()),
-        display="none",
-        log_dir=str(out / "other"),
-        max_retries=0,
-    )
-    made["other"] = Path(log.location)
-    return made
 
 
 def _upload(client, notice_id: int, path: Path | None, name: str = "", content: bytes = b""):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clearinghouse.accounts.models import Organisation
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.audit.services import Entry, audited, first_broken_link, record, record_many
+from tests.conftest import HEAD_WRITE
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,7 @@ def test_the_chain_head_is_written_once_per_unit_whatever_the_number_of_events(c
     with CaptureQueriesContext(connection) as queries, audited():
         for n in range(12):
             record(actor=None, action=f"event.{n}", subject=org)
-    updates = [
-        q
-        for q in queries.captured_queries
-        if q["sql"].lstrip().upper().startswith("UPDATE") and "audit_auditchainhead" in q["sql"]
-    ]
+    updates = [q for q in queries.captured_queries if HEAD_WRITE.search(q["sql"]) is not None]
     assert len(updates) == 1
     assert sum("audit_auditevent" in q["sql"] for q in queries.captured_queries) == 1
 
@@ -81,3 +78,25 @@ def test_events_keep_the_time_they_were_recorded_at(cast):
 def test_outside_a_unit_record_appends_at_once(cast):
     record(actor=None, action="alone", subject=cast["lab1"].organisation)
     assert _actions()[-1] == "alone"
+
+
+def test_while_the_head_is_locked_an_append_makes_one_statement_on_postgresql(cast):
+    """Every statement between the head's lock and the commit is paid by every audited
+    write waiting for the head; on PostgreSQL the events and the new head are one."""
+    org = cast["lab1"].organisation
+    with CaptureQueriesContext(connection) as queries, audited():
+        record(actor=None, action="one", subject=org)
+        record(actor=None, action="two", subject=org)
+    # (the unit's commit is a savepoint's release here: the test runs in a transaction)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    (locked,) = [  # SELECT … FOR UPDATE on PostgreSQL; SQLite has no row lock to ask for
+        n for n, sql in enumerate(statements) if sql.startswith('SELECT "audit_auditchainhead"')
+    ]
+    held = statements[locked + 1 :]
+    assert len(held) == (1 if connection.vendor == "postgresql" else 2), held
+    assert sum(HEAD_WRITE.search(sql) is not None for sql in held) == 1
+    assert first_broken_link() is None
+    assert list(AuditEvent.objects.order_by("-sequence").values_list("action", flat=True)[:2]) == [
+        "two",
+        "one",
+    ]

@@ -17,7 +17,18 @@ def test_bench_load_counts_every_accepted_submission_once(tmp_path: Path) -> Non
     small = ["--clients", "2", "--seconds", "1", "--baseline-seconds", "1", "--large-every", "0"]
     small += ["--prefill", "20", "--warmup-seconds", "1"]
     result = subprocess.run(
-        [sys.executable, "-c", RUN_CLI, "bench", "load", *small, "--threads", "2"],
+        [
+            sys.executable,
+            "-c",
+            RUN_CLI,
+            "bench",
+            "load",
+            *small,
+            "--threads",
+            "2",
+            "--processes",
+            "2",
+        ],
         env=env,
         capture_output=True,
         text=True,

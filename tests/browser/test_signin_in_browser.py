@@ -119,3 +119,21 @@ def test_a_wrong_code_is_refused_and_the_current_one_lets_a_coordinator_in(
     _wrong_code_then_the_right_one(page, secret)
     page.wait_for_url("**/account/tokens/")
     assert page.locator("h1").inner_text() == "API tokens"
+
+
+def test_refused_claims_do_not_count_toward_the_sign_in_lockout(page, sign_on, org, settings):
+    """The provider vouched for the person each time: no guess at a secret to throttle, and
+    counting it would lock everyone behind that address out of single sign-on."""
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    org("Cyber Agency", "agency")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        page.context.clear_cookies()  # a fresh sign-in at the provider each time
+        _through_provider(page, "stranger")
+        assert "is not registered here" in page.get_by_test_id("sign-in-refused").inner_text()
+    assert not AccessAttempt.objects.exists()
+    page.context.clear_cookies()
+    _through_provider(page, "rivera")
+    page.wait_for_url(lambda url: url.endswith("/"))
+    assert page.get_by_test_id("organisation").inner_text() == "Cyber Agency"

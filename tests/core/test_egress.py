@@ -118,10 +118,31 @@ def test_registration_accepts_a_public_https_url_and_an_allow_listed_internal_on
             check_url(refused, allow)
 
 
-@pytest.mark.parametrize("text", ["bad host:80", "h:0", "h:http", "[::1]x", "a/b/c"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bad host:80",
+        "h:0",
+        "h:http",
+        "[::1]x",
+        "a/b/c",
+        "10.0.0.0/33",
+        "10.0.0.300",  # not an address, and no host name ends in a number
+        "10.0.0.1:80:90",
+        "-models-.internal",
+        "models..internal",
+        "models.internal, not_a_host!",
+    ],
+)
 def test_an_unreadable_allow_list_entry_is_refused_naming_it(text):
     with pytest.raises(ValueError, match="outbound allow-list entry"):
         Allowlist.parse(text)
+
+
+def test_host_names_of_one_label_and_with_underscores_are_allowed():
+    allow = Allowlist.parse("relay, model_server.internal:8000, Models.Internal.")
+    assert allow.allows_name("relay", 443) and allow.allows_name("models.internal", 1)
+    assert allow.allows_name("model_server.internal", 8000)
 
 
 def test_a_name_resolving_to_loopback_is_refused_at_send_time():

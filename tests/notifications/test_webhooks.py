@@ -16,10 +16,13 @@ from clearinghouse.notifications.models import Delivery
 from clearinghouse.notifications.services import (
     SIGNATURE_HEADER,
     attempt,
+    deactivate_webhook,
+    enqueue_due,
     notify,
     register_webhook,
     sign,
 )
+from clearinghouse.notifications.tasks import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +96,30 @@ def test_failures_are_retried_with_back_off_then_given_up(org, receiver, setting
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", 3)
     assert "500" in delivery.last_error
+
+
+def test_a_stopped_endpoint_gets_nothing_more_its_pending_deliveries_are_not_sent(
+    org, user_in, receiver, settings
+):
+    settings.CLEARINGHOUSE_WEBHOOK_RETRY_SECONDS = 0  # the failed try is due again at once
+    Receiver.status = 500
+    lab = org("Lab", "lab")
+    endpoint, _ = register_webhook(user_in("developer", lab), RegisterWebhook(url=receiver))
+    [failed_once] = notify("notice.decided", subject="s", payload={}, organisations=[lab])
+    assert attempt(failed_once) is not None  # tried once, pending, its retry queued
+    [never_tried] = notify("notice.overdue", subject="s", payload={}, organisations=[lab])
+    Receiver.status = 200
+    deactivate_webhook(user_in("developer", lab), endpoint)
+    # the task for each (what the worker runs), and the sweep, send nothing more
+    assert deliver.call(failed_once.pk) is None and deliver.call(never_tried.pk) is None
+    assert enqueue_due() == 0
+    assert len(Receiver.received) == 1  # only the try before the stop
+    for delivery in (failed_once, never_tried):
+        delivery.refresh_from_db()
+        assert delivery.status == Delivery.Status.NOT_SENT, delivery.status
+        assert delivery.last_error == "not sent: the endpoint was stopped"
+        assert delivery.sent_at is None
+    assert (failed_once.attempts, never_tried.attempts) == (1, 0)
 
 
 def test_an_unreachable_endpoint_does_not_block_the_workflow(

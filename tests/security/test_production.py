@@ -5,19 +5,23 @@ answers with HSTS, Secure/HttpOnly/SameSite cookies and redirects plain HTTP."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
+from cryptography.fernet import Fernet
 
 from clearinghouse.core.checkpoints import generate_private_key_pem
 from tests.background.conftest import RUN_CLI, shared_database  # noqa: F401  (fixture)
@@ -50,6 +54,9 @@ def production(tmp_path: Path) -> dict[str, str]:
         "CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": str(
             _private_file(secrets / "audit.pem", generate_private_key_pem())
         ),
+        "CLEARINGHOUSE_CREDENTIAL_KEYS_FILE": str(
+            _private_file(secrets / "credential_keys", Fernet.generate_key())
+        ),
         "CLEARINGHOUSE_ALLOWED_HOSTS": HOST,
         "CLEARINGHOUSE_TRUSTED_PROXY": "1",
     }
@@ -79,6 +86,8 @@ def test_check_deploy_passes_on_a_production_configuration(production) -> None:
         ({"CLEARINGHOUSE_TRUSTED_PROXY": None}, "clearinghouse.E002"),
         ({"CLEARINGHOUSE_AUDIT_SIGNING_KEY_FILE": None}, "audit.W001"),
         ({"CLEARINGHOUSE_SECRET_KEY_FILE": None, "CLEARINGHOUSE_SECRET_KEY": "short"}, "W009"),
+        ({"CLEARINGHOUSE_SECRET_KEY_FILE": None}, "clearinghouse.W011"),
+        ({"CLEARINGHOUSE_CREDENTIAL_KEYS_FILE": None}, "clearinghouse.W011"),
         ({"CLEARINGHOUSE_DEBUG": "1"}, "security.W018"),
         ({"CLEARINGHOUSE_DEMO": "1"}, "clearinghouse.E005"),
         ({"CLEARINGHOUSE_SSL_REDIRECT": "0"}, "security.W008"),
@@ -105,6 +114,11 @@ def test_check_deploy_names_each_production_setting_taken_away(
     assert done.returncode == 1, done.stdout + done.stderr
     failing = done.stderr.splitlines()
     assert any(named in line for line in failing), done.stderr
+    if named == "clearinghouse.W011":  # which key, and where the generated one sits
+        (variable,) = (name for name in change if name.endswith("_FILE"))
+        [line] = [line for line in failing if named in line]
+        assert variable.removesuffix("_FILE") in line
+        assert env["CLEARINGHOUSE_DATA_DIR"] in line
     assert "Traceback" not in done.stderr
 
 
@@ -146,23 +160,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def served(production, shared_database) -> Iterator[str]:  # noqa: F811  (the fixture)
-    """`clearinghouse serve` in its own process on this test's database, production settings."""
-    env = production | {
-        name: shared_database[name]
-        for name in ("CLEARINGHOUSE_DATA_DIR", "CLEARINGHOUSE_DATABASE_URL")
-        if name in shared_database
-    }
-    port = _free_port()
-    log = Path(production["HOME"]) / "serve.log"
+@contextmanager
+def _serving(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`clearinghouse serve` on a free port (`http://127.0.0.1:<port>`) until the block ends."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", RUN_CLI, "serve", "--port", str(port)],
+            [sys.executable, "-c", RUN_CLI, "serve", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    port = int(args[args.index("--port") + 1])
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -173,10 +181,27 @@ def served(production, shared_database) -> Iterator[str]:  # noqa: F811  (the fi
             except OSError:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _on_shared_database(production: dict[str, str], shared: dict[str, str]) -> dict[str, str]:
+    return production | {
+        name: shared[name]
+        for name in ("CLEARINGHOUSE_DATA_DIR", "CLEARINGHOUSE_DATABASE_URL")
+        if name in shared
+    }
+
+
+@pytest.fixture
+def served(production, shared_database) -> Iterator[str]:  # noqa: F811  (the fixture)
+    """`clearinghouse serve` in its own process on this test's database, production settings."""
+    port = _free_port()
+    env = _on_shared_database(production, shared_database)
+    with _serving(env, Path(production["HOME"]) / "serve.log", "--port", str(port)):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _cookies(response: httpx2.Response) -> dict[str, Any]:
@@ -229,3 +254,128 @@ def test_a_production_server_behind_the_tls_proxy_sets_every_https_defence(
         assert signed_in.status_code == 302, signed_in.text[:500]
         session = _cookies(signed_in)["sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_an_unreadable_outbound_allow_list_is_one_error_line_naming_the_entry(production) -> None:
+    """Every verb that sets Django up refuses to start (the entries: tests/core/test_egress.py)."""
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "relay.internal, 10.0.0.300"}
+    for verb in (["check"], ["worker", "--batch"]):
+        done = _cli(env, *verb)
+        assert done.returncode == 2, done.stdout + done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("error: configuration: CLEARINGHOUSE_OUTBOUND_ALLOW: ")
+        assert "'10.0.0.300'" in line and "clearinghouse.E010" in line
+
+
+def test_an_unreadable_outbound_allow_list_is_a_system_check_error(production) -> None:
+    env = production | {"CLEARINGHOUSE_OUTBOUND_ALLOW": "10.0.0.0/33"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--settings", "clearinghouse.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert (
+        "(clearinghouse.E010) CLEARINGHOUSE_OUTBOUND_ALLOW: outbound allow-list entry "
+        "'10.0.0.0/33': not a network" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+
+
+def _started(log: Path, count: int) -> list[int]:
+    """The first `count` server processes the log names as started (waiting for them)."""
+    deadline = time.monotonic() + 60
+    while True:
+        pids = [
+            int(pid) for pid in re.findall(r"^serve: process (\d+) started$", log.read_text(), re.M)
+        ]
+        if len(pids) >= count:
+            return pids[:count]
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def _parent(pid: int) -> int:
+    # /proc/<pid>/stat: "pid (command) state ppid …"; the command may hold spaces
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+
+
+def _holder(pids: list[int], client: http.client.HTTPConnection) -> int:
+    """Which of `pids` holds the server's end of the client's (open) connection.
+
+    The server's end is the loopback socket whose remote port is the client's local port;
+    it is found by its inode among each process's open files (Linux's /proc).
+    """
+    assert client.sock is not None
+    client_port = client.sock.getsockname()[1]
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].split(":")[1], 16) == client_port:
+            inodes.add(f"socket:[{fields[9]}]")
+    holders = set()
+    for pid in pids:
+        for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+            with suppress(OSError):  # closed since it was listed
+                if os.readlink(descriptor) in inodes:
+                    holders.add(pid)
+    (holder,) = holders
+    return holder
+
+
+def _answered(client: http.client.HTTPConnection) -> int:
+    client.request("GET", "/account/login/", headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+    response = client.getresponse()
+    response.read()
+    return response.status
+
+
+def test_a_server_of_two_processes_answers_from_each_and_replaces_one_killed(
+    production,
+    shared_database,  # noqa: F811  (the fixture)
+    tmp_path,
+) -> None:
+    """`serve --processes 2`: two processes of the server answer on one port; a process
+    killed is replaced while the other one goes on answering; SIGTERM stops them all."""
+    port = _free_port()
+    env = _on_shared_database(production, shared_database)
+    log = tmp_path / "serve.log"
+    with _serving(env, log, "--port", str(port), "--processes", "2") as server:
+        first, second = _started(log, 2)
+        assert _parent(first) == _parent(second) == server.pid
+        # Keep-alive connections until each process holds one: both answer requests.
+        held: dict[int, http.client.HTTPConnection] = {}
+        for _ in range(200):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            assert _answered(client) == 200
+            holder = _holder([first, second], client)
+            if holder in held:
+                client.close()
+            else:
+                held[holder] = client
+            if len(held) == 2:
+                break
+        assert set(held) == {first, second}, log.read_text()
+
+        os.kill(first, signal.SIGKILL)
+        # The other process goes on answering on its connection, and new connections too.
+        assert _answered(held[second]) == 200
+        assert _answered(http.client.HTTPConnection("127.0.0.1", port, timeout=30)) == 200
+        *_, replacement = _started(log, 3)
+        assert f"serve: process {first} ended (killed by signal 9); starting another" in (
+            log.read_text()
+        )
+        assert _parent(replacement) == server.pid
+        assert not Path(f"/proc/{first}").exists()  # collected by the server: no zombie
+
+        os.kill(second, signal.SIGKILL)  # now only the replacement (and a new one) remain
+        *_, third = _started(log, 4)
+        assert _answered(http.client.HTTPConnection("127.0.0.1", port, timeout=30)) == 200
+        for client in held.values():
+            client.close()
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0, log.read_text()
+        assert not Path(f"/proc/{replacement}").exists() and not Path(f"/proc/{third}").exists()

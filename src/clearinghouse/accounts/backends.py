@@ -31,6 +31,19 @@ from .services import sign_in_from_provider
 
 #: Where the single sign-on backend leaves its refusal for the callback page to show.
 REFUSAL = "clearinghouse_sign_in_refusal"
+#: Set on a callback whose person the provider signed in, refused by our claim mapping.
+VOUCHED_FOR = "clearinghouse_refused_after_the_provider_vouched"
+
+
+def refused_after_the_provider_vouched(request: HttpRequest, credentials: object) -> bool:
+    """django-axes' `AXES_WHITELIST_CALLABLE`: such a refusal is not a failed sign-in.
+
+    The provider checked the person's secret and throttles guesses itself; refusing their
+    claims (no organisation or role here) guesses nothing, and counting it would lock every
+    person behind the same address out of single sign-on. Axes asks this before the
+    backends run too (to refuse a locked-out sign-in), when it is never set yet.
+    """
+    return bool(getattr(request, VOUCHED_FOR, False))
 
 
 class PasswordBackend(ModelBackend):
@@ -160,11 +173,15 @@ class ProviderBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         userinfo = self.get_userinfo(access_token, id_token, payload)
         userinfo_subject_matches(payload, userinfo)
         config = settings.CLEARINGHOUSE_OIDC
-        claims = map_claims(
-            {**payload, **userinfo},
-            issuer=self.provider.issuer,
-            organisation_claim=config.organisation_claim,
-            role_claim=config.role_claim,
-            allowed_roles=config.allowed_roles,
-        )
-        return sign_in_from_provider(claims)
+        try:
+            claims = map_claims(
+                {**payload, **userinfo},
+                issuer=self.provider.issuer,
+                organisation_claim=config.organisation_claim,
+                role_claim=config.role_claim,
+                allowed_roles=config.allowed_roles,
+            )
+            return sign_in_from_provider(claims)
+        except SignInRefused:
+            setattr(self.request, VOUCHED_FOR, True)  # the tokens checked out: not a guess
+            raise

@@ -56,6 +56,9 @@ class AssessmentRun(models.Model):
     samples_done = models.PositiveIntegerField(default=0)
     samples_total = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker took it.")
+    worker_id = models.CharField(
+        max_length=64, blank=True, help_text="The worker that took it last ('' run directly)."
+    )
     log_dir = models.CharField(max_length=300, blank=True, help_text="Under the data dir.")
     log_paths = ExactJSONField(default=list, help_text="Eval logs, relative to the data dir.")
     scores = ExactJSONField(default=dict, help_text="Headline score per family.")

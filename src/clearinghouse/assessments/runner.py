@@ -290,9 +290,10 @@ class ProgressHook(Hooks):
             await callback()
 
 
-def _save_progress(run_id: int, done: int) -> None:
+def _save_progress(run_id: int, attempt: int, done: int) -> None:
     try:
-        AssessmentRun.objects.filter(pk=run_id).update(
+        # only while this attempt holds the run: a slow worker it was taken from writes nothing
+        AssessmentRun.objects.filter(pk=run_id, attempts=attempt).update(
             samples_done=done, heartbeat_at=timezone.now()
         )
     except DatabaseError as error:  # progress is best effort; the final count is exact
@@ -302,14 +303,14 @@ def _save_progress(run_id: int, done: int) -> None:
 
 
 @contextlib.contextmanager
-def counting(run_id: int, already: int) -> Iterator[None]:
-    """Count finished samples into the run's row while the block runs."""
+def counting(run_id: int, attempt: int, already: int) -> Iterator[None]:
+    """Count finished samples into the run's row while the block runs (and `attempt` holds it)."""
     done = already
 
     async def count() -> None:
         nonlocal done
         done += 1
-        await anyio.to_thread.run_sync(_save_progress, run_id, done)
+        await anyio.to_thread.run_sync(_save_progress, run_id, attempt, done)
 
     token = _progress.set(count)
     try:
@@ -430,7 +431,7 @@ def evaluate(
     options = eval_options(bounds)
     with (
         granted(Grant(target.secret, outbound_allow())),
-        counting(run.pk, already),
+        counting(run.pk, run.attempts, already),
         commands_run_as(run_as),
     ):
         # built (and its URL vetted) before a retry too: a retry rebuilds it from its log

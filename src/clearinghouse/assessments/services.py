@@ -29,6 +29,7 @@ from inspect_ai.model import Model
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import require
 from clearinghouse.audit.services import audited, record
+from clearinghouse.background.sweep import is_alive
 from clearinghouse.core.assessment_lifecycle import RUN_LIFECYCLE, RunStatus
 from clearinghouse.core.policy import Policy
 from clearinghouse.core.review import OPEN_FOR_REVIEW, NoticeStatus
@@ -191,13 +192,16 @@ def resume_run(user: User, run: AssessmentRun) -> AssessmentRun:
     return run
 
 
-def execute(run_id: int, model: Model | None = None) -> AssessmentRun:
+def execute(run_id: int, model: Model | None = None, *, worker: str = "") -> AssessmentRun:
     """Run a queued run to completion or failure (the worker's task). Never raises for the run's
     own problems: they end it as failed with the reason, and the worker serves on.
+
+    `worker` is the id of the `clearinghouse worker` running the task ("" when called
+    directly): while that worker's heartbeat is fresh no other one takes the run from it.
     """
-    run = _take(run_id)
-    if run.status != RunStatus.RUNNING:
-        return run  # finished already: a task that ran again after its worker died
+    run, held = _take(run_id, worker)
+    if not held:
+        return run  # finished already, or another live worker is at it
     policy = active_policy()
     secret = ""
     try:
@@ -227,37 +231,52 @@ def _run_rows() -> QuerySet[AssessmentRun]:
     return AssessmentRun.objects.select_related("notice__ai_model", "started_by")
 
 
-def _take(run_id: int) -> AssessmentRun:
-    """A worker takes the run: queued becomes running (under the row's lock, so two workers
-    never both start it). A running run is taken over: its worker died and the sweep queued
-    the task again. A finished one is returned as it is.
+def _take(run_id: int, worker: str = "") -> tuple[AssessmentRun, bool]:
+    """A worker takes the run; returns it and whether this worker now holds it.
+
+    Queued becomes running under the row's lock, so of two workers at once one takes it and
+    the other finds it held. A running run is taken over only when its holder is gone (no
+    fresh heartbeat: the sweep queued the task again, or a reviewer resumed a stalled run);
+    each take counts an attempt, and only the holder of the latest attempt may finish the
+    run (`_finish`). A finished run is returned as it is.
     """
     with audited():
         run = locked(AssessmentRun(pk=run_id), _run_rows())
         if run.status == RunStatus.QUEUED:
             advance(run, RUN_LIFECYCLE, RunStatus.RUNNING)
         elif run.status != RunStatus.RUNNING:
-            return run
+            return run, False
+        elif run.worker_id and run.worker_id != worker and is_alive(run.worker_id):
+            log.info("assessment run %s is held by live worker %s", run.pk, run.worker_id)
+            return run, False
         now = timezone.now()
-        run.attempts, run.heartbeat_at = run.attempts + 1, now
+        run.attempts, run.heartbeat_at, run.worker_id = run.attempts + 1, now, worker
         run.started_at = run.started_at or now
-        run.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
-    return run
+        run.save(update_fields=["status", "attempts", "heartbeat_at", "started_at", "worker_id"])
+    return run, True
 
 
 def _finish(run: AssessmentRun, target: RunStatus) -> tuple[AssessmentRun, dict[str, Any] | None]:
-    """The run's row, locked and moved to `target`, with its state before; None where another
-    request moved it meanwhile (resumed while this worker was still at it): left as it is.
+    """The run's row, locked and moved to `target`, with its state before; None where this
+    worker no longer holds it (the attempt it took is not the row's latest: the run was
+    resumed or taken over while this worker was slow): left as it is.
 
     Call inside the `audited()` unit that records the move.
     """
     row = locked(run, _run_rows())
-    before = _state(row)
-    try:
-        advance(row, RUN_LIFECYCLE, target)
-    except Conflict as error:
-        log.warning("assessment run %s not marked %s: %s", row.pk, target, error)
+    if row.status != RunStatus.RUNNING or row.attempts != run.attempts:
+        log.warning(
+            "assessment run %s not marked %s: attempt %s is no longer its holder (it is %s, "
+            "attempt %s)",
+            row.pk,
+            target,
+            run.attempts,
+            row.status,
+            row.attempts,
+        )
         return row, None
+    before = _state(row)
+    advance(row, RUN_LIFECYCLE, target)
     return row, before
 
 

@@ -42,6 +42,12 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.CLEARINGHOUSE_WORKER_LEASE_SECONDS)
 
 
+def is_alive(worker_id: str) -> bool:
+    """Whether the worker of that id beat within the lease: what it claimed is still its own."""
+    cutoff = timezone.now() - lease()
+    return WorkerBeat.objects.filter(worker_id=worker_id, beat_at__gte=cutoff).exists()
+
+
 def requeue_abandoned(now: dt.datetime | None = None) -> tuple[int, int]:
     """Put the RUNNING tasks of workers without a fresh heartbeat back to READY.
 

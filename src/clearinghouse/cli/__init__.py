@@ -58,7 +58,12 @@ def _group(verbs: Verbs, name: str, help_text: str) -> Verbs:
 def _serve_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads of each process")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="server processes on one socket (default CLEARINGHOUSE_SERVE_PROCESSES, 1)",
+    )
     return parser
 
 

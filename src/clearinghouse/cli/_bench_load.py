@@ -1,12 +1,13 @@
 """`clearinghouse bench load`: concurrent clients against the served app, with two workers.
 
 A scratch database (a dedicated PostgreSQL one with --database) is migrated; the real
-server (`clearinghouse serve`, waitress) and two `clearinghouse worker` processes are
-started on it as subprocesses. One client, then N clients at once, POST fresh documents to
-`/api/intake/submissions` on loopback for a bounded time; every `--large-every`th document
-is large enough to be processed by the workers. Printed: requests/s, p50/p95 latency and
-errors of each phase, and — after the workers drained the queue — a count proving every
-accepted submission is stored exactly once, with each of its reports once.
+server (`clearinghouse serve`, waitress, `--processes` of `--threads` threads) and two
+`clearinghouse worker` processes are started on it as subprocesses. One client, then N
+clients at once, POST fresh documents to `/api/intake/submissions` on loopback for a bounded
+time; every `--large-every`th document is large enough to be processed by the workers.
+Printed: requests/s, p50/p95 latency and errors of each phase, and — after the workers
+drained the queue — a count proving every accepted submission is stored exactly once, with
+each of its reports once.
 """
 
 from __future__ import annotations
@@ -183,8 +184,8 @@ def _prefill(reports: int) -> int:
 
 def bench_load(args: argparse.Namespace) -> int:
     """Throughput, p95 and errors of N concurrent clients vs one, and every submission once."""
-    if args.clients < 1 or args.seconds <= 0 or args.baseline_seconds <= 0:
-        raise BadInput("--clients, --seconds and --baseline-seconds must be positive")
+    if args.clients < 1 or args.seconds <= 0 or args.baseline_seconds <= 0 or args.processes < 1:
+        raise BadInput("--clients, --processes, --seconds and --baseline-seconds must be positive")
     if (args.prefill or 0) < 0 or args.warmup_seconds < 0:
         raise BadInput("--prefill and --warmup-seconds must not be negative")
     scratch = scratch_django(args.database, "clearinghouse-load-")
@@ -229,6 +230,8 @@ def bench_load(args: argparse.Namespace) -> int:
                 str(port),
                 "--threads",
                 str(args.threads),
+                "--processes",
+                str(args.processes),
             ],
             env=env,
             stdout=log,
@@ -250,13 +253,16 @@ def bench_load(args: argparse.Namespace) -> int:
     try:
         _wait_until_served(port, processes[0])
         print(
-            f"database: {connection.vendor} {connection.settings_dict['NAME']}; waitress with "
-            f"{args.threads} threads and 2 workers on 127.0.0.1:{port}; documents of {args.items} "
+            f"database: {connection.vendor} {connection.settings_dict['NAME']}; waitress: "
+            f"{args.processes} process(es) of {args.threads} threads, and 2 workers, on "
+            f"127.0.0.1:{port}; documents of {args.items} "
             f"items, every {args.large_every}th of {large} (processed by the workers); "
             f"{prefilled:,} reports stored before; {os.cpu_count()} CPUs"
         )
-        # Untimed: the server's first requests import and build what it serves with.
-        warmup = _run_phase(port, tokens[:1], args.warmup_seconds, (args.items, 0, 0), numbers)
+        # Untimed: the server's first requests import and build what it serves with; one
+        # client for one process, more for more (each connection is taken by one of them).
+        warming = tokens[: 2 * args.processes - 1]
+        warmup = _run_phase(port, warming, args.warmup_seconds, (args.items, 0, 0), numbers)
         baseline = _run_phase(port, tokens[:1], args.baseline_seconds, sizes, numbers)
         print("baseline", baseline.line())
         load = _run_phase(port, tokens, args.seconds, sizes, numbers)
@@ -326,7 +332,8 @@ def add_bench_verbs(benches: Any, verb: Any) -> None:
         default=100,
         help="every Nth is processed by the workers (0: none)",
     )
-    load.add_argument("--threads", type=int, default=16, help="waitress threads")
+    load.add_argument("--threads", type=int, default=16, help="waitress threads of each process")
+    load.add_argument("--processes", type=int, default=1, help="server processes (serve's)")
     load.add_argument(
         "--prefill",
         type=int,

@@ -27,6 +27,20 @@ def setup_django() -> None:
 
     if not apps.ready:
         django.setup()
+        _refuse_unusable_settings()
+
+
+def _refuse_unusable_settings() -> None:
+    """A setting that cannot be used at all (the `configuration` checks) stops every verb with
+    one `error: configuration: …` line each, before it works with half a configuration."""
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clearinghouse.security.checks import CONFIGURATION
+
+    problems = [p for p in checks.run_checks(tags=[CONFIGURATION]) if p.is_serious()]
+    if problems:
+        raise ImproperlyConfigured("\n".join(f"{p.msg} ({p.id}; hint: {p.hint})" for p in problems))
 
 
 def scratch_django(database: str | None, prefix: str) -> str:

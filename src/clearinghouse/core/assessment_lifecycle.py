@@ -17,10 +17,12 @@ class RunStatus(StrEnum):
 
 
 #: A failed run, or a running one whose worker stopped reporting, is queued again (resume).
+#: Only a worker holding a run ends it, so a queued run is never failed: a worker it was
+#: taken from (resumed meanwhile) finds it queued and is refused.
 RUN_LIFECYCLE = Lifecycle(
     "assessment run",
     {
-        RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.FAILED}),
+        RunStatus.QUEUED: frozenset({RunStatus.RUNNING}),
         RunStatus.RUNNING: frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.QUEUED}),
         RunStatus.FAILED: frozenset({RunStatus.QUEUED}),
         RunStatus.COMPLETED: frozenset(),

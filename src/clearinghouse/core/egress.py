@@ -122,10 +122,34 @@ def _entry(item: str) -> _Entry:
     try:
         return _Entry(host=None, network=ipaddress.ip_network(host, strict=False), port=port)
     except ValueError:
-        pass
-    if not host or "/" in host or any(c.isspace() for c in host):
+        if "/" in host:  # meant as a network: say what is wrong with it (a prefix over 32)
+            raise ValueError(
+                f"outbound allow-list entry {item!r}: not a network "
+                "(an address and a prefix length, e.g. 10.20.0.0/16)"
+            ) from None
+    name = host.lower().removesuffix(".")
+    if not _is_host_name(name):
         raise ValueError(f"outbound allow-list entry {item!r}: not a host, address or network")
-    return _Entry(host=host.lower().rstrip("."), network=None, port=port)
+    return _Entry(host=name, network=None, port=port)
+
+
+def _is_host_name(name: str) -> bool:
+    """Dot-separated labels of letters, digits, '-' and '_' (container service names), none
+    starting or ending with '-', the last not all digits: so a mistyped address such as
+    ``10.0.0.300`` is refused rather than allowed as a name that never resolves."""
+    labels = name.split(".")
+    return (
+        0 < len(name) <= 253
+        and all(
+            0 < len(label) <= 63
+            and label.replace("-", "").replace("_", "").isascii()
+            and label.replace("-", "").replace("_", "").isalnum()
+            and not label.startswith("-")
+            and not label.endswith("-")
+            for label in labels
+        )
+        and not labels[-1].isdigit()
+    )
 
 
 def _port(item: str, number: str) -> int:

@@ -36,6 +36,8 @@ class Delivery(models.Model):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"
+        #: Its endpoint was stopped before it was sent: it is never tried again.
+        NOT_SENT = "not_sent", "Not sent (endpoint stopped)"
 
     event = models.CharField(max_length=60)
     channel = models.CharField(max_length=10, choices=Channel.choices)

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Clearinghouse-Signature"
 #: Active endpoints one organisation may have: each event fans out to every one of them.
 MAX_ACTIVE_ENDPOINTS = 20
+#: What a pending delivery to a stopped endpoint says instead of being sent.
+STOPPED_REASON = "not sent: the endpoint was stopped"
 
 
 def register_webhook(
@@ -82,7 +84,10 @@ def register_webhook(
 
 
 def deactivate_webhook(actor: User, endpoint: WebhookEndpoint) -> None:
-    """Stop sending to an endpoint; its past deliveries stay listed. Stopping twice is a 409."""
+    """Stop sending to an endpoint; its past deliveries stay listed. Stopping twice is a 409.
+
+    Pending deliveries to it are marked not sent by their next try (`_claim`), not here.
+    """
     with audited():
         endpoint = locked(endpoint)
         require(actor, "notifications.manage_webhooks", endpoint)
@@ -197,8 +202,9 @@ def _send(delivery: Delivery) -> None:
 def _claim(delivery_id: int, *, due_only: bool) -> Delivery | None:
     """Take a pending delivery's next try: counted, and the one after scheduled, before sending.
 
-    None when it is sent or given up, when another worker holds it, or (`due_only`) when it
-    is not due yet — which is how a second task for one delivery does nothing.
+    None when it is sent or given up, when another worker holds it, when its endpoint was
+    stopped (it is marked not sent), or (`due_only`) when it is not due yet — which is how
+    a second task for one delivery does nothing.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -208,7 +214,15 @@ def _claim(delivery_id: int, *, due_only: bool) -> Delivery | None:
             .filter(pk=delivery_id, status=Delivery.Status.PENDING)
             .first()
         )
-        if delivery is None or (due_only and delivery.next_attempt_at > now):
+        if delivery is None:
+            return None
+        if delivery.endpoint is not None and not delivery.endpoint.active:
+            # Checked at each try, not when the endpoint is stopped: a delivery recorded by
+            # an event racing the stop, or queued long before it, is caught here all the same.
+            delivery.status, delivery.last_error = Delivery.Status.NOT_SENT, STOPPED_REASON
+            delivery.save(update_fields=["status", "last_error"])
+            return None
+        if due_only and delivery.next_attempt_at > now:
             return None
         if delivery.attempts >= settings.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS:
             # Its last try was counted but never recorded (the worker died sending it).

@@ -27,6 +27,28 @@ def _others_may_read(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o077)
 
 
+#: Checks of settings that cannot be used at all: every CLI verb refuses to start on them.
+CONFIGURATION = "configuration"
+
+
+@register(CONFIGURATION)
+def outbound_allow_list(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """CLEARINGHOUSE_OUTBOUND_ALLOW can be read; until it can, it allows nothing internal."""
+    problem = settings.CLEARINGHOUSE_OUTBOUND_ALLOW_ERROR
+    if not problem:
+        return []
+    return [
+        Error(
+            f"CLEARINGHOUSE_OUTBOUND_ALLOW: {problem}",
+            hint="comma-separated HOST[:PORT] entries: a host name, an address, a CIDR "
+            "network or [IPv6], e.g. models.internal:8443, 10.20.0.0/16",
+            id="clearinghouse.E010",
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def data_dir_private(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """The data directory and the files directly in it (database, kept secrets) are owner-only.
@@ -47,6 +69,25 @@ def data_dir_private(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
         )
         for path in paths
         if _others_may_read(path)
+    ]
+
+
+@register(Tags.security, deploy=True)
+def keys_apart_from_data(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Keys generated into the data directory (no variable or file configured) sit beside the
+    database they protect: one copy or backup of the directory holds both. (The audit signing
+    key has its own check, audit.W001.)"""
+    return [
+        Warning(
+            f"{variable} is the key generated into the data directory {settings.DATA_DIR}, "
+            "beside the data it protects",
+            hint=f"set {variable}_FILE to a key file kept outside the data directory "
+            f"(or {variable} from a secret store)",
+            id="clearinghouse.W011",
+        )
+        for variable in settings.CLEARINGHOUSE_SECRETS_IN_DATA_DIR
     ]
 
 

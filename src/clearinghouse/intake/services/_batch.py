@@ -21,7 +21,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from clearinghouse.accounts.models import User
-from clearinghouse.audit.services import Entry, record_many
+from clearinghouse.audit.services import Entry, audited, record_many
 from clearinghouse.errors import Conflict, InvalidInput
 
 from ..documents import Document, Item
@@ -156,11 +156,11 @@ def submit_many(
     accepted: list[_Accepted] = []
     first: dict[str, int] = {}
     repeats: list[tuple[int, str]] = []
+    again: list[int] = []
     # Read and validate everything before writing anything.
     for position, (upload, sha256) in enumerate(zip(uploads, hashes, strict=True)):
         if sha256 in stored:
-            again = resumed(user, stored[sha256])
-            results[position] = BatchResult(upload.label, Outcome(again, False))
+            again.append(position)
             continue
         if sha256 in first:
             repeats.append((position, sha256))
@@ -175,9 +175,15 @@ def submit_many(
         first[sha256] = position
         accepted.append(_Accepted(position, upload, sha256, document, deferred))
     options = {"kind": kind, "model_name": model_name, "assessment_reference": assessment_reference}
-    for group in _groups(accepted, max_items()):
-        for position, result in _store(user, group, **options):
-            results[position] = result
+    # One unit of work for the batch's writes: the documents sent again (a stalled one back to
+    # the worker) and every group of new ones are appended to the audit chain once, at its end.
+    with audited():
+        for position in again:
+            sent = resumed(user, stored[hashes[position]])
+            results[position] = BatchResult(uploads[position].label, Outcome(sent, False))
+        for group in _groups(accepted, max_items()):
+            for position, result in _store(user, group, **options):
+                results[position] = result
     for position, sha256 in repeats:
         earlier = results[first[sha256]]
         assert earlier is not None
@@ -189,8 +195,9 @@ def submit_many(
 def _groups(accepted: Sequence[_Accepted], items: int) -> Iterator[list[_Accepted]]:
     """Consecutive documents with at most `items` items processed now between them.
 
-    One transaction per group bounds what a huge batch holds in memory and locks at once;
-    a stream of small documents is one group.
+    One savepoint per group of the batch's transaction bounds what a huge batch holds in
+    memory at once (the batch's limits bound the rest); a stream of small documents is one
+    group.
     """
     group: list[_Accepted] = []
     held = 0
