@@ -312,7 +312,6 @@ def test_the_sweep_follows_every_page_of_a_timeline_page(
     notice = "GET reviews/notices/<int:notice_id>/"
     assert found.pages[notice] >= 2, found.pages
     assert found.history[notice].total() > 0
-    assert sum(found.pages.values()) > len([r for r in routes if r.key in found.pages])
 
 
 def test_staff_reading_the_same_pages_see_the_names(history_world: World) -> None:
