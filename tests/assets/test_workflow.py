@@ -35,6 +35,7 @@ from clearinghouse.assets.services import (
 from clearinghouse.audit.models import AuditEvent
 from clearinghouse.core.scanning import FindingStatus
 from clearinghouse.errors import Conflict
+from tests.conftest import HEAD_WRITE
 
 from ..advisories.conftest import osv_record
 
@@ -133,10 +134,7 @@ def _replace_closing(cast: dict[str, Any], count: int) -> tuple[int, int, int]:
     heads = 0
     with CaptureQueriesContext(connection) as queries:
         replace_sbom(cast["operator"], asset, ReplaceSbom(filename="v2.json"), bom())
-    heads = sum(
-        q["sql"].lstrip().upper().startswith("UPDATE") and "audit_auditchainhead" in q["sql"]
-        for q in queries.captured_queries
-    )
+    heads = sum(HEAD_WRITE.search(q["sql"]) is not None for q in queries.captured_queries)
     assert asset.findings.filter(status="resolved").count() == count
     return len(queries.captured_queries), heads, count
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from clearinghouse.audit.models import AuditEvent
 from clearinghouse.errors import Conflict
 from clearinghouse.frontier.inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from clearinghouse.frontier.models import AIModel
+from clearinghouse.frontier.policies import active_policy
 from clearinghouse.frontier.services import (
     activate_policy,
     designate,
@@ -95,3 +97,23 @@ def test_revoking_one_token_twice_at_once_revokes_once(race, cast):
     )
     assert sorted(type(result).__name__ for result in results) == ["ApiToken", "Conflict"]
     assert AuditEvent.objects.filter(action="token.revoked").count() == 1
+
+
+def test_two_policy_activations_at_once_leave_every_model_determined_under_the_one_in_force(
+    race, cast, declaration
+):
+    lab, admin = cast["lab1"], cast["admin"]
+    for name in "ABCDEF":
+        register_model(lab, RegisterModel(**declaration(name=name, training_compute_flop=2e26)))
+    results = race(
+        lambda: activate_policy(admin, ActivatePolicy(policy_id="eo-2026-draft")),
+        lambda: activate_policy(admin, ActivatePolicy(policy_id="eo-2026-mandatory")),
+    )
+    assert all(isinstance(result, tuple) for result in results), results
+    in_force = active_policy().id
+    for model in AIModel.objects.all():
+        assert model.determinations.first().policy_id == in_force, model  # type: ignore[union-attr]
+    # the later activation names the earlier one as what it replaced
+    first, second = AuditEvent.objects.filter(action="policy.activated").order_by("sequence")
+    assert json.loads(second.before)["policy_id"] == json.loads(first.after)["policy_id"]
+    assert json.loads(second.after)["policy_id"] == in_force

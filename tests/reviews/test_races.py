@@ -7,6 +7,7 @@ databases, with the second actor holding rows loaded before the first one acted.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from clearinghouse.reviews import services
 from clearinghouse.reviews.inputs import (
     AssignReviewer,
     DecideTrack,
+    EditDraft,
+    FileNotice,
 )
 from clearinghouse.reviews.models import AccessGrant, Finding, Notice, TrackReview
 
@@ -223,3 +226,79 @@ def test_a_finding_on_a_notice_withdrawn_meanwhile_is_refused(people, under_revi
             NOTE_WORTHY,
         )
     assert not Finding.objects.exists()
+
+
+@pytest.fixture
+def draft(people, covered_model) -> Notice:
+    from .conftest import in_days
+
+    release = dt.date.fromisoformat(in_days(45))
+    return services.file_notice(
+        people["lab1"], FileNotice(ai_model_id=covered_model.pk, planned_release_date=release)
+    )
+
+
+def test_submitting_one_draft_twice_at_once_submits_once(race, people, draft):
+    results = race(
+        lambda: services.submit_notice(people["lab1"], draft),
+        lambda: services.submit_notice(people["lab1"], draft),
+    )
+    assert sorted(map(_outcome, results)) == ["Conflict", "Notice"]
+    refused = next(r for r in results if isinstance(r, Conflict))
+    assert "a submitted notice cannot become submitted" in str(refused)
+    assert _notice_actions(draft.pk).count("notice.submitted") == 1
+
+
+def test_an_edit_and_the_submission_at_once_never_edit_a_submitted_notice(race, people, draft):
+    edit = EditDraft(training_data_summary="Web text.")
+    edited, submitted = race(
+        lambda: services.update_draft(people["lab1"], draft, edit),
+        lambda: services.submit_notice(people["lab1"], draft),
+    )
+    assert isinstance(submitted, Notice), submitted
+    actions = _notice_actions(draft.pk)
+    stored = Notice.objects.get(pk=draft.pk)
+    assert stored.status == "submitted"
+    if isinstance(edited, Conflict):  # the submission went first
+        assert "only a draft notice can be edited; this one is submitted" in str(edited)
+        assert "notice.edited" not in actions and stored.training_data_summary == ""
+    else:  # the edit went first and was submitted with the notice
+        assert isinstance(edited, Notice), edited
+        assert actions[-2:] == ["notice.edited", "notice.submitted"]
+        assert stored.training_data_summary == "Web text."
+
+
+def test_a_grant_and_the_withdrawal_at_once_leave_no_live_grant(race, people, submitted):
+    notice = Notice.objects.get(pk=submitted["id"])
+    granted, withdrawn = race(
+        lambda: services.grant_access(people["lab1"], notice, GRANT),
+        lambda: services.withdraw_notice(people["lab1"], notice),
+    )
+    assert isinstance(withdrawn, Notice), withdrawn
+    if isinstance(granted, Conflict):  # the withdrawal went first
+        assert "cannot grant access on a withdrawn notice" in str(granted)
+        assert not AccessGrant.objects.exists()
+    else:  # the grant went first and the withdrawal revoked it
+        assert isinstance(granted, AccessGrant), granted
+        assert AccessGrant.objects.get().revoked_at is not None
+    assert services.usable_grant(notice) is None
+
+
+def test_marking_a_decided_notice_released_twice_at_once_marks_it_once(race, people, under_review):
+    ids = under_review["track_ids"]
+    services.decide_track(
+        people["ns_reviewer"], TrackReview.objects.get(pk=ids["national_security"]), CLEARED
+    )
+    services.decide_track(
+        people["civ_reviewer"], TrackReview.objects.get(pk=ids["civilian"]), CLEARED
+    )
+    notice = Notice.objects.get(pk=under_review["id"])
+    results = race(
+        lambda: services.mark_released(people["lab1"], notice),
+        lambda: services.mark_released(people["lab1"], notice),
+    )
+    assert sorted(map(_outcome, results)) == ["Conflict", "Notice"]
+    assert "a released notice cannot become released" in str(
+        next(r for r in results if isinstance(r, Conflict))
+    )
+    assert _notice_actions(notice.pk).count("notice.released") == 1

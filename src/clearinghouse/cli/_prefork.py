@@ -6,7 +6,8 @@ each process's own on the same port):
 - Connections wait in one accept queue that every process takes from. With `SO_REUSEPORT`
   the kernel gives each socket its own queue and hashes each new connection to one of them:
   a busy process gets its share regardless, and on Linux connections still queued to a
-  process that dies are reset instead of going to the others.
+  process that dies are reset instead of going to the others (unless the host sets
+  `net.ipv4.tcp_migrate_req`).
 - The port is bound once, before anything is forked: a busy port is the one `error:` line
   of a single process, and no other program can join the port later, as any process of the
   same user could with `SO_REUSEPORT` (a stale server left running would take a share of

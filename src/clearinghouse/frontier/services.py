@@ -190,6 +190,8 @@ def activate_policy(user: User, command: ActivatePolicy) -> tuple[PolicyActivati
 
     Returns the activation and how many models were re-determined. Earlier determinations
     stay as the models' history; the events are appended to the chain once, at the end.
+    (Only the very first activations of an install without models are not serialised: both
+    name the default policy as the one they replace.)
     """
     require(user, "frontier.activate_policy")
     try:
@@ -197,6 +199,12 @@ def activate_policy(user: User, command: ActivatePolicy) -> tuple[PolicyActivati
     except KeyError as error:
         raise InvalidInput.single("policy_id", str(error.args[0])) from None
     with audited():
+        # Serialised on the newest activation's row and every model's (in one order): of two
+        # activations at once the second starts from the first's result and determines every
+        # model after it, and an edit of a model waits for its re-determination (or it for the
+        # edit), so no model is left determined under a policy no longer in force.
+        list(PolicyActivation.objects.select_for_update().values_list("pk", flat=True)[:1])
+        list(AIModel.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
         previous = active_policy()
         activation = PolicyActivation.objects.create(
             policy_id=policy.id, policy_version=policy.version, activated_by=user
