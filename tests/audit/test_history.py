@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from clearinghouse.audit.history import history_for
+from clearinghouse.audit.history import NEWEST_SHOWN, history_for
+from clearinghouse.audit.services import Entry, record_many
 from clearinghouse.frontier.inputs import Designate, RegisterModel
 from clearinghouse.frontier.services import designate, register_model
 from clearinghouse.intake import services as intake
@@ -68,3 +69,10 @@ def test_newest_gives_the_last_events_oldest_first(designated, cast):
     every = history_for(cast["admin"], designated)
     last_two = history_for(cast["admin"], designated, newest=2)
     assert [e.sequence for e in last_two] == [e.sequence for e in every[-2:]]
+
+
+def test_a_timeline_is_bounded_to_the_newest_events_when_no_length_is_given(designated, cast):
+    record_many([Entry(cast["lab1"], "model.noted", designated) for _ in range(NEWEST_SHOWN + 5)])
+    shown = history_for(cast["admin"], designated)
+    assert len(shown) == NEWEST_SHOWN
+    assert [e.action for e in shown] == ["model.noted"] * NEWEST_SHOWN

@@ -23,6 +23,9 @@ from clearinghouse.accounts.permissions import visible
 from .models import AuditEvent
 from .permissions import actor_label
 
+NEWEST_SHOWN = 100
+"""How many events a timeline shows: the newest, so that no page reads a subject's whole history."""
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -66,9 +69,9 @@ def history_rule(model: type[Model]) -> Callable[[HistoryRule], HistoryRule]:
 
 
 def history_for(
-    user: User, subjects: Model | Iterable[Model], *, newest: int | None = None
+    user: User, subjects: Model | Iterable[Model], *, newest: int = NEWEST_SHOWN
 ) -> list[HistoryEntry]:
-    """The events about `subjects` that `user` may see, oldest first (the `newest` N if given).
+    """The newest `newest` events about `subjects` that `user` may see, oldest first.
 
     Subjects the user may not see contribute nothing, whoever passed them in.
     """
@@ -81,10 +84,8 @@ def history_for(
         ids = [str(pk) for pk in shown]
         if ids:
             condition |= Q(object_type=model._meta.label_lower, object_id__in=ids)
-    events = AuditEvent.objects.filter(condition).order_by("-sequence" if newest else "sequence")
-    rows = list(events[:newest] if newest else events)
-    if newest:
-        rows.reverse()
+    rows = list(AuditEvent.objects.filter(condition).order_by("-sequence")[:newest])
+    rows.reverse()
     kinds = dict(
         Organisation.objects.filter(
             pk__in={row.organisation_id_at_time for row in rows} - {None}

@@ -22,9 +22,6 @@ from .inputs import ActivatePolicy, Designate, RegisterModel, UpdateModel
 from .models import AIModel
 from .policies import active_policy, available_policies
 
-#: The newest audit events a model page shows.
-HISTORY_LENGTH = 100
-
 
 def _visible_model(request: HttpRequest, model_id: int) -> AIModel:
     return get_object_or_404(
@@ -119,7 +116,7 @@ def _detail(
         "model": model,
         "determinations": visible(model.determinations.all(), user),
         "designation": services.current_designation(model),
-        "history": history_for(user, model, newest=HISTORY_LENGTH),
+        "history": history_for(user, model),
         "can_edit": can(user, "frontier.change_model", model),
         "can_designate": can(user, "frontier.designate", model),
         "designation_form": designation_form or DesignationForm(),

@@ -78,8 +78,6 @@ def file_notice(request: HttpRequest, model_id: int) -> HttpResponse:
     return render(request, "reviews/file.html", {"form": form, "model": model})
 
 
-#: The newest events the notice page shows; the rest stay in the audit log.
-TIMELINE_LENGTH = 100
 #: The newest internal notes and access grants the notice page lists.
 SHOWN_NOTES, SHOWN_GRANTS = 100, 50
 #: The most reviewers the assignment list offers (the track's agencies' reviewers).
@@ -90,7 +88,7 @@ def _timeline(notice: Notice, user: User) -> list[HistoryEntry]:
     """The notice's history with its tracks, grants and the findings the user may see."""
     subjects: list[Model] = [notice, *notice.tracks.all(), *notice.access_grants.all()]
     subjects += visible(Finding, user).filter(track_review__notice=notice).only("pk")
-    return history_for(user, subjects, newest=TIMELINE_LENGTH)
+    return history_for(user, subjects)
 
 
 def _track_ids(track_id: int) -> str:
