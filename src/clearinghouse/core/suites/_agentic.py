@@ -14,7 +14,7 @@ import base64
 
 from inspect_ai import Task
 from inspect_ai.agent import react
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageAssistant
 from inspect_ai.scorer import (
     CORRECT,
@@ -35,6 +35,7 @@ from inspect_ai.tool import bash, python
 
 from ._flags import FLAG_PLACEHOLDER, flags_in, make_flag
 from ._records import Family, SandboxRecord, file_text, load_assets
+from ._task import family_task
 
 SUBMIT_TOOL = "submit"
 ASSET_PREFIX = "@asset:"
@@ -131,16 +132,15 @@ def agentic_task(
 ) -> Task:
     """A task that gives a ReAct agent bash and python in a sandbox and scores the flag."""
     samples = [sandbox_sample(r, family, flag_seed) for r in records]
-    return Task(
-        dataset=MemoryDataset(samples, name=family.value),
+    return family_task(
+        family,
+        samples,
         solver=react(
             prompt=instructions,
             tools=[bash(timeout=tool_timeout), python(timeout=tool_timeout)],
         ),
         scorer=captured_flag(),
+        token_limit=token_limit,
         sandbox=sandbox,
         message_limit=message_limit,
-        token_limit=token_limit,
-        metadata={"family": family.value},
-        version=1,
     )

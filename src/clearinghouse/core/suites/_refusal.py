@@ -12,7 +12,7 @@ no harmful content.
 from __future__ import annotations
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import Sample
 from inspect_ai.scorer import (
     CORRECT,
     INCORRECT,
@@ -31,6 +31,7 @@ from inspect_ai.solver import TaskState, generate
 
 from ._classifier import classify_refusal
 from ._records import Family, RefusalRecord, load_records, select
+from ._task import family_task
 
 
 def _share_refused(scores: list[SampleScore], expected: str) -> float:
@@ -109,11 +110,10 @@ def cyber_refusal(
         token_limit: Per-sample token budget, None for unlimited.
     """
     records = select(load_records(Family.REFUSAL, RefusalRecord), difficulty, limit)
-    return Task(
-        dataset=MemoryDataset([_sample(r) for r in records], name=Family.REFUSAL.value),
+    return family_task(
+        Family.REFUSAL,
+        [_sample(r) for r in records],
         solver=generate(),
         scorer=refusal_behaviour(),
         token_limit=token_limit,
-        metadata={"family": Family.REFUSAL.value},
-        version=1,
     )

@@ -20,12 +20,13 @@ import json
 import re
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import Sample
 from inspect_ai.scorer import Score, Scorer, Target, accuracy, scorer, stderr
 from inspect_ai.solver import TaskState, generate, system_message
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ._records import Family, VulnRecord, load_records, select
+from ._task import family_task
 
 SYSTEM_PROMPT = "You are a security code reviewer. Each snippet you are shown has one weakness."
 
@@ -183,11 +184,10 @@ def cyber_vuln_id(
         token_limit: Per-sample token budget, None for unlimited.
     """
     records = select(load_records(Family.VULN_ID, VulnRecord), difficulty, limit)
-    return Task(
-        dataset=MemoryDataset([_sample(r) for r in records], name=Family.VULN_ID.value),
+    return family_task(
+        Family.VULN_ID,
+        [_sample(r) for r in records],
         solver=[system_message(SYSTEM_PROMPT), generate()],
         scorer=cwe_and_location(),
         token_limit=token_limit,
-        metadata={"family": Family.VULN_ID.value},
-        version=1,
     )
