@@ -106,18 +106,25 @@ def test_each_decision_is_one_chain_append(cast, two_reports, chain_appends) -> 
 
 
 def test_two_coordinators_at_once_one_wins(race, cast, user_in, two_reports) -> None:
+    # Both decline (declined -> declined is no move), so whichever thread wins, the other must
+    # see the winner's row: without the lock both would read "received" and both succeed.
+    # (Accept against decline is no race test: accepted -> declined is a move of its own.)
     earlier, _ = two_reports
     other = user_in("coordinator", cast["coordinator"].organisation)
     report = Report.objects.get(pk=earlier)
     results = race(
-        lambda: services.triage(cast["coordinator"], report, Triage(action=TriageAction.ACCEPT)),
-        lambda: services.triage(other, report, Triage(action=TriageAction.DECLINE, reason="dup")),
+        lambda: services.triage(
+            cast["coordinator"], report, Triage(action=TriageAction.DECLINE, reason="first")
+        ),
+        lambda: services.triage(
+            other, report, Triage(action=TriageAction.DECLINE, reason="second")
+        ),
     )
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Report"]
     refused = next(r for r in results if isinstance(r, Conflict))
     assert "report cannot become" in str(refused)
     winner = next(r for r in results if isinstance(r, Report))
-    assert Report.objects.get(pk=earlier).status == winner.status
+    assert Report.objects.get(pk=earlier).decline_reason == winner.decline_reason
 
 
 # -- duplicates that cannot be one vulnerability -----------------------------------------------
