@@ -48,26 +48,37 @@ def _state(report: Report) -> dict[str, Any]:
 
 
 def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
-    """The report the chosen ones duplicate, locked: the earlier one followed to its primary."""
+    """The report the chosen ones duplicate, locked: the earlier one followed to its primary.
+
+    The chosen reports are locked already; the primary is checked again once locked, since
+    another coordinator may have made it a duplicate (of one of the chosen: a cycle) since it
+    was read. A report seen twice on the way is a cycle in stored data: the walk stops there.
+    """
     assert command.duplicate_of is not None  # the command's rule
     shown = visible(Report, user)
     primary = shown.filter(pk=command.duplicate_of).first()
     if primary is None:
         raise InvalidInput.single("duplicate_of", f"no report #{command.duplicate_of}")
-    seen = set()
-    while primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None:
-        if primary.pk in chosen or primary.duplicate_of_id in seen:
-            break
+    seen: set[int] = set()
+    while True:
+        while primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None:
+            if primary.pk in chosen or primary.pk in seen:
+                break
+            seen.add(primary.pk)
+            primary = shown.get(pk=primary.duplicate_of_id)
+        if primary.pk in chosen:
+            if primary.pk == command.duplicate_of:
+                raise Conflict(f"report #{primary.pk} cannot be a duplicate of itself")
+            raise Conflict(
+                f"report #{command.duplicate_of} is a duplicate of report #{primary.pk}: "
+                "marking this a duplicate of it would form a cycle"
+            )
+        primary = locked(primary)
+        moved = primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None
+        if not moved or primary.pk in seen:
+            return primary
         seen.add(primary.pk)
         primary = shown.get(pk=primary.duplicate_of_id)
-    if primary.pk in chosen:
-        if primary.pk == command.duplicate_of:
-            raise Conflict(f"report #{primary.pk} cannot be a duplicate of itself")
-        raise Conflict(
-            f"report #{command.duplicate_of} is a duplicate of report #{primary.pk}: "
-            "marking this a duplicate of it would form a cycle"
-        )
-    return locked(primary)
 
 
 def _check_identifiers(report: Report, primary: Report, command: Triage) -> None:
