@@ -61,7 +61,8 @@ def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
         raise InvalidInput.single("duplicate_of", f"no report #{command.duplicate_of}")
     seen: set[int] = set()
     while True:
-        while primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None:
+        # An automatic link (a report still received) counts as much as a confirmed one.
+        while primary.duplicate_of_id is not None:
             if primary.pk in chosen or primary.pk in seen:
                 break
             seen.add(primary.pk)
@@ -74,8 +75,7 @@ def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
                 "marking this a duplicate of it would form a cycle"
             )
         primary = locked(primary)
-        moved = primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None
-        if not moved or primary.pk in seen:
+        if primary.duplicate_of_id is None or primary.pk in seen:
             return primary
         seen.add(primary.pk)
         primary = shown.get(pk=primary.duplicate_of_id)
@@ -163,10 +163,16 @@ def _decide(user: User, report: Report, command: Triage, primary: Report | None)
 def triage(user: User, report: Report, command: Triage) -> Report:
     """A coordinator's decision on one report, made on its current row; returns the row."""
     with audited():
+        marking = command.action in (TriageAction.DUPLICATE, TriageAction.MERGE)
+        if marking and command.duplicate_of is not None and command.duplicate_of < report.pk:
+            # Rows are locked in id order, so that two coordinators marking A a duplicate of
+            # B and B of A wait for each other (and the second sees the cycle) instead of
+            # deadlocking.
+            list(Report.objects.select_for_update().filter(pk=command.duplicate_of).values("pk"))
         row = locked(report)
         require(user, "intake.triage", row)
         primary = None
-        if command.action in (TriageAction.DUPLICATE, TriageAction.MERGE):
+        if marking:
             primary = _primary(user, command, {row.pk})
         entries = _decide(user, row, command, primary)
         row.save(update_fields=_TRIAGED)
