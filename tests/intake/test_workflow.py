@@ -162,6 +162,15 @@ def test_the_report_page_offers_to_insist_after_a_conflict(cast, pages_as, two_r
     assert Report.objects.get(pk=other.pk).duplicate_of_id == earlier
 
 
+def test_an_automatic_link_counts_for_the_cycle_check(cast, api_as, two_reports) -> None:
+    earlier, later = two_reports
+    assert Report.objects.get(pk=later).duplicate_of_id == earlier  # linked by intake
+    cycle = decide(api_as(cast["coordinator"]), earlier, action="duplicate", duplicate_of=later)
+    assert cycle.status_code == 409, cycle.content
+    assert f"report #{later} is a duplicate of report #{earlier}" in cycle.json()["detail"]
+    assert Report.objects.get(pk=earlier).duplicate_of_id is None
+
+
 def test_a_report_cannot_duplicate_itself_or_form_a_cycle(cast, api_as, two_reports) -> None:
     earlier, later = two_reports
     coordinator = api_as(cast["coordinator"])
@@ -285,3 +294,27 @@ def test_a_filter_the_queue_cannot_use_is_said(cast, pages_as, two_reports) -> N
 def test_the_command_is_the_one_the_form_builds() -> None:
     command = parse(Triage, {"action": "duplicate", "duplicate_of": "7", "despite_conflict": True})
     assert (command.duplicate_of, command.despite_conflict) == (7, True)
+
+
+def test_two_coordinators_marking_a_pair_both_ways_at_once_make_no_cycle(
+    race, cast, user_in, two_reports
+) -> None:
+    earlier, later = two_reports
+    Report.objects.filter(pk=later).update(duplicate_of=None)  # neither is linked yet
+    other = user_in("coordinator", cast["coordinator"].organisation)
+    results = race(
+        lambda: services.triage(
+            cast["coordinator"],
+            Report.objects.get(pk=earlier),
+            Triage(action=TriageAction.DUPLICATE, duplicate_of=later),
+        ),
+        lambda: services.triage(
+            other,
+            Report.objects.get(pk=later),
+            Triage(action=TriageAction.DUPLICATE, duplicate_of=earlier),
+        ),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Report"], results
+    assert "cycle" in str(next(r for r in results if isinstance(r, Conflict)))
+    rows = {r.pk: r.duplicate_of_id for r in Report.objects.filter(pk__in=[earlier, later])}
+    assert None in rows.values()

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from clearinghouse.accounts.models import User
@@ -95,6 +95,10 @@ class DuplicateCandidateOut(Schema):
     status: str
     score: float
     reasons: list[str]
+    conflict: str = Field(
+        description="The ids of one namespace the two reports differ in (empty when none): "
+        "marking the pair needs despite_conflict"
+    )
 
     @staticmethod
     def resolve_report_id(candidate: DuplicateCandidate) -> int:
@@ -160,9 +164,7 @@ class ReportDetailOut(ReportOut):
 
     @staticmethod
     def resolve_candidates(report: Report, context: dict[str, Any]) -> list[DuplicateCandidate]:
-        user = context["request"].auth
-        candidates = visible(DuplicateCandidate, user).filter(report=report)
-        return list(candidates.select_related("candidate")[:50])
+        return services.candidates_of(context["request"].auth, report, 50)
 
 
 class BulkOut(Schema):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from clearinghouse.accounts.models import Organisation
+from clearinghouse.core.scoring.dedup import conflicting_identifiers
 from clearinghouse.core.triage import ReportStatus
 from clearinghouse.fields import ExactJSONField
 
@@ -167,6 +168,16 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} ~ {self.candidate_id} ({self.score:.2f})"
+
+    @property
+    def conflict(self) -> str:
+        """The ids of one namespace the two reports differ in ("" when none), as of now.
+
+        Read from the reports' current aliases (a merge changes them), so it is not stored;
+        shown on the candidate so that a coordinator sees it before confirming the pair.
+        """
+        clashes = conflicting_identifiers(self.report.aliases, self.candidate.aliases)
+        return "; ".join(str(clash) for clash in clashes)
 
 
 class KevListing(models.Model):

@@ -23,7 +23,7 @@ from . import services
 from .documents import Format
 from .forms import BulkForm, SubmitForm, TriageForm, given
 from .inputs import BulkTriage, ReportFilter, Triage, TriageAction
-from .models import DuplicateCandidate, Report, Submission
+from .models import Report, Submission
 from .permissions import reports_shown_to
 
 #: The queue's filter fields, as they appear in its URL.
@@ -238,9 +238,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     context = {
         "report": item,
         "item_json": json.dumps(item.item, indent=2, ensure_ascii=False),
-        "candidates": visible(DuplicateCandidate, user)
-        .filter(report=item)
-        .select_related("candidate")[:_LINKED],
+        "candidates": services.candidates_of(user, item, _LINKED),
         "duplicates": visible(Report, user).filter(duplicate_of=item).only("pk")[:_LINKED],
         "coordinator": can(user, "intake.triage", item),
         "history": history_for(user, item),

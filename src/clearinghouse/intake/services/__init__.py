@@ -11,7 +11,7 @@ and order), `_feeds` (KEV and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
-from ._dedup import UNKEYED_POOL, candidates_by_report
+from ._dedup import UNKEYED_POOL, candidates_by_report, candidates_of
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
     DEFAULT_BACKGROUND_ITEMS,
@@ -39,6 +39,7 @@ __all__ = [
     "background_items",
     "bulk_triage",
     "candidates_by_report",
+    "candidates_of",
     "import_epss",
     "import_kev",
     "matching",

@@ -12,11 +12,15 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import Q
 
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.permissions import visible
 from clearinghouse.core.scoring.dedup import (
     DEFAULT_GROUP_THRESHOLD,
     DEFAULT_MIN_SCORE,
+    Linkable,
     ProductRef,
     find_duplicates,
+    link_veto,
 )
 from clearinghouse.core.scoring.dedup import Report as DedupReport
 
@@ -128,13 +132,34 @@ def _root(pk: int, parent: dict[int, int | None]) -> int:
     return pk
 
 
+def _linkable(report: Report) -> Linkable:
+    return Linkable(str(report.pk), frozenset(report.aliases), f"submission:{report.submission_id}")
+
+
+def _groups(roots: set[int]) -> dict[int, list[Linkable]]:
+    """The stored duplicate groups of these primaries, each with its primary, in one query."""
+    groups: defaultdict[int, list[Linkable]] = defaultdict(list)
+    if not roots:
+        return groups
+    members = Report.objects.filter(Q(pk__in=roots) | Q(duplicate_of__in=roots))
+    for pk, aliases, submission_id, up in members.values_list(
+        "pk", "aliases", "submission_id", "duplicate_of_id"
+    ):
+        groups[pk if pk in roots else up].append(
+            Linkable(str(pk), frozenset(aliases), f"submission:{submission_id}")
+        )
+    return groups
+
+
 def link_duplicates(new: Sequence[Report]) -> list[Report]:
     """Store duplicate candidates for new reports; link each to a near-certain earlier one.
 
-    Returns the new reports linked. Order of evidence (the core's `find_duplicates`): a shared
-    identifier, then text similarity adjusted by weakness, CVSS vector and the products
-    fingerprint. "Earlier" is by id, so within a batch a later document's report links to an
-    earlier document's.
+    Returns the new reports linked. No link is made into a group a member of which names other
+    ids of one namespace or came in the same document (the core's `link_veto`): the candidate
+    is still stored, and its conflict shown to coordinators. Order of evidence (the core's
+    `find_duplicates`): a shared identifier, then text similarity adjusted by weakness, CVSS
+    vector and the products fingerprint. "Earlier" is by id, so within a batch a later
+    document's report links to an earlier document's.
     """
     if not new:
         return []
@@ -148,34 +173,51 @@ def link_duplicates(new: Sequence[Report]) -> list[Report]:
         involving={str(pk) for pk in new_by_id},
     )
     rows = []
-    best: dict[int, tuple[float, int]] = {}
+    linkable: defaultdict[int, list[tuple[float, int]]] = defaultdict(list)
     for candidate in candidates:
         left, right = int(candidate.left), int(candidate.right)
         later, earlier = max(left, right), min(left, right)
         if later not in new_by_id:
             continue
         rows.append((later, earlier, candidate.score, list(candidate.reasons)))
-        if (
-            candidate.score >= DEFAULT_GROUP_THRESHOLD
-            and candidate.score > best.get(later, (0.0, 0))[0]
-        ):
-            best[later] = (candidate.score, earlier)
+        if candidate.score >= DEFAULT_GROUP_THRESHOLD:
+            linkable[later].append((candidate.score, earlier))
     _rows.insert(
         DuplicateCandidate, ["report", "candidate", "score", "reasons"], rows, ignore_conflicts=True
     )
+    groups = _groups({_root(earlier, parent) for best in linkable.values() for _, earlier in best})
     linked: list[Report] = []
-    # Earliest first, so a chain within the new reports resolves to its first report.
-    for later in sorted(best):
-        root = _root(best[later][1], parent)
-        if root != later:
+    # Earliest first, so a chain within the new reports resolves to its first report; each
+    # to its best candidate whose whole group the veto admits it to.
+    for later in sorted(linkable):
+        joining = _linkable(new_by_id[later])
+        for _, earlier in sorted(linkable[later], key=lambda pair: (-pair[0], pair[1])):
+            root = _root(earlier, parent)
+            group = groups[root]
+            if root == later or link_veto(joining, group):
+                continue
             parent[later] = new_by_id[later].duplicate_of_id = root
+            group.append(joining)
             linked.append(new_by_id[later])
+            break
     # One query either way; a plain update when all share a primary (cheaper than a CASE).
     if len(roots := {report.duplicate_of_id for report in linked}) == 1:
         Report.objects.filter(pk__in=[r.pk for r in linked]).update(duplicate_of_id=roots.pop())
     else:
         _rows.set_values(Report, "duplicate_of", ((r.pk, r.duplicate_of_id) for r in linked))
     return linked
+
+
+def candidates_of(user: User, report: Report, limit: int) -> list[DuplicateCandidate]:
+    """The candidates a user may see for one report, best first, each knowing the report.
+
+    So that each candidate's `conflict` (the identifiers the two differ in) costs no query.
+    """
+    shown = visible(DuplicateCandidate, user).filter(report=report).select_related("candidate")
+    found = list(shown[:limit])
+    for candidate in found:
+        candidate.report = report
+    return found
 
 
 def candidates_by_report(reports: Iterable[Report]) -> dict[int, list[DuplicateCandidate]]:

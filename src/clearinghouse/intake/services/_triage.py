@@ -48,26 +48,37 @@ def _state(report: Report) -> dict[str, Any]:
 
 
 def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
-    """The report the chosen ones duplicate, locked: the earlier one followed to its primary."""
+    """The report the chosen ones duplicate, locked: the earlier one followed to its primary.
+
+    The chosen reports are locked already; the primary is checked again once locked, since
+    another coordinator may have made it a duplicate (of one of the chosen: a cycle) since it
+    was read. A report seen twice on the way is a cycle in stored data: the walk stops there.
+    """
     assert command.duplicate_of is not None  # the command's rule
     shown = visible(Report, user)
     primary = shown.filter(pk=command.duplicate_of).first()
     if primary is None:
         raise InvalidInput.single("duplicate_of", f"no report #{command.duplicate_of}")
-    seen = set()
-    while primary.status == ReportStatus.DUPLICATE and primary.duplicate_of_id is not None:
-        if primary.pk in chosen or primary.duplicate_of_id in seen:
-            break
+    seen: set[int] = set()
+    while True:
+        # An automatic link (a report still received) counts as much as a confirmed one.
+        while primary.duplicate_of_id is not None:
+            if primary.pk in chosen or primary.pk in seen:
+                break
+            seen.add(primary.pk)
+            primary = shown.get(pk=primary.duplicate_of_id)
+        if primary.pk in chosen:
+            if primary.pk == command.duplicate_of:
+                raise Conflict(f"report #{primary.pk} cannot be a duplicate of itself")
+            raise Conflict(
+                f"report #{command.duplicate_of} is a duplicate of report #{primary.pk}: "
+                "marking this a duplicate of it would form a cycle"
+            )
+        primary = locked(primary)
+        if primary.duplicate_of_id is None or primary.pk in seen:
+            return primary
         seen.add(primary.pk)
         primary = shown.get(pk=primary.duplicate_of_id)
-    if primary.pk in chosen:
-        if primary.pk == command.duplicate_of:
-            raise Conflict(f"report #{primary.pk} cannot be a duplicate of itself")
-        raise Conflict(
-            f"report #{command.duplicate_of} is a duplicate of report #{primary.pk}: "
-            "marking this a duplicate of it would form a cycle"
-        )
-    return locked(primary)
 
 
 def _check_identifiers(report: Report, primary: Report, command: Triage) -> None:
@@ -152,10 +163,16 @@ def _decide(user: User, report: Report, command: Triage, primary: Report | None)
 def triage(user: User, report: Report, command: Triage) -> Report:
     """A coordinator's decision on one report, made on its current row; returns the row."""
     with audited():
+        marking = command.action in (TriageAction.DUPLICATE, TriageAction.MERGE)
+        if marking and command.duplicate_of is not None and command.duplicate_of < report.pk:
+            # Rows are locked in id order, so that two coordinators marking A a duplicate of
+            # B and B of A wait for each other (and the second sees the cycle) instead of
+            # deadlocking.
+            list(Report.objects.select_for_update().filter(pk=command.duplicate_of).values("pk"))
         row = locked(report)
         require(user, "intake.triage", row)
         primary = None
-        if command.action in (TriageAction.DUPLICATE, TriageAction.MERGE):
+        if marking:
             primary = _primary(user, command, {row.pk})
         entries = _decide(user, row, command, primary)
         row.save(update_fields=_TRIAGED)

@@ -8,6 +8,7 @@ from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
 from ._identifiers import IdentifierConflict, conflicting_identifiers
 from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference
 from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
+from ._veto import Linkable, link_veto
 
 __all__ = [
     "ALIGN_MIN",
@@ -17,6 +18,7 @@ __all__ = [
     "DedupBenchmark",
     "DuplicateCandidate",
     "IdentifierConflict",
+    "Linkable",
     "PairwiseScores",
     "ProductRef",
     "Report",
@@ -29,6 +31,7 @@ __all__ = [
     "find_duplicates_reference",
     "fingerprint",
     "group_duplicates",
+    "link_veto",
     "report_from_csaf",
     "strip_identifiers",
 ]
