@@ -110,3 +110,15 @@ def test_policy_list_shows_notice_periods(capsys):
     assert main(["policy", "list", "--json"]) == 0
     rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["eo-2026-draft"]["notice_period_days"] == 90
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    answer = subprocess.run(
+        [sys.executable, "-m", "clearinghouse.cli", "policy", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip()
