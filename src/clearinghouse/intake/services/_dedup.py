@@ -132,8 +132,8 @@ def _root(pk: int, parent: dict[int, int | None]) -> int:
     return pk
 
 
-def _linkable(report: Report) -> Linkable:
-    return Linkable(str(report.pk), frozenset(report.aliases), f"submission:{report.submission_id}")
+def _linkable(pk: int, aliases: Iterable[str], submission_id: int) -> Linkable:
+    return Linkable(str(pk), frozenset(aliases), f"submission:{submission_id}")
 
 
 def _groups(roots: set[int]) -> dict[int, list[Linkable]]:
@@ -145,9 +145,7 @@ def _groups(roots: set[int]) -> dict[int, list[Linkable]]:
     for pk, aliases, submission_id, up in members.values_list(
         "pk", "aliases", "submission_id", "duplicate_of_id"
     ):
-        groups[pk if pk in roots else up].append(
-            Linkable(str(pk), frozenset(aliases), f"submission:{submission_id}")
-        )
+        groups[pk if pk in roots else up].append(_linkable(pk, aliases, submission_id))
     return groups
 
 
@@ -190,7 +188,8 @@ def link_duplicates(new: Sequence[Report]) -> list[Report]:
     # Earliest first, so a chain within the new reports resolves to its first report; each
     # to its best candidate whose whole group the veto admits it to.
     for later in sorted(linkable):
-        joining = _linkable(new_by_id[later])
+        report = new_by_id[later]
+        joining = _linkable(report.pk, report.aliases, report.submission_id)
         for _, earlier in sorted(linkable[later], key=lambda pair: (-pair[0], pair[1])):
             root = _root(earlier, parent)
             group = groups[root]
