@@ -139,10 +139,12 @@ class Report(models.Model):
 
 
 class ReportKey(models.Model):
-    """A blocking key of a report (alias, fingerprint, vendor, product): dedup looks up by these.
+    """A posting of dedup's store-wide index: one key of a report, where new reports look up.
 
-    Only reports sharing a key with a new one are compared with it, so intake does not
-    re-read the whole store for every document.
+    A report's keys are its aliases and fingerprint (`alias:`, `fp:`), its product names and
+    package URLs (`product:`, `purl:`) and its heaviest words (`w:`); a new report is compared
+    with the stored reports that share most of its keys (intake/services/_index.py), so intake
+    never re-reads the whole store.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="keys")
@@ -150,6 +152,23 @@ class ReportKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TermFrequency(models.Model):
+    """How many stored reports use a word (or a product key): the store's own word weights.
+
+    Dedup weighs a word by how rare it is across everything stored, not across the batch it
+    came in, so one document sent alone or in a batch of a thousand scores the same. The row
+    `REPORTS` counts the reports themselves.
+    """
+
+    REPORTS = "#reports"
+
+    term = models.CharField(max_length=300, primary_key=True)
+    reports = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.reports}"
 
 
 class DuplicateCandidate(models.Model):

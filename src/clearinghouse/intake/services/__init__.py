@@ -6,12 +6,12 @@ Every state change is audited. A refused document stores nothing. Callers import
 package (`from clearinghouse.intake import services`), never its private modules:
 `_submission` (one document, and the worker's part), `_batch` (many documents in one
 transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the pool,
-duplicate links), `_triage` (coordinators' decisions), `_search` (the report list's filter
-and order), `_feeds` (KEV and EPSS), `_limits`.
+duplicate links), `_index` (dedup's store-wide index), `_triage` (coordinators' decisions),
+`_search` (the report list's filter and order), `_feeds` (KEV and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
-from ._dedup import UNKEYED_POOL, candidates_by_report, candidates_of
+from ._dedup import candidates_by_report, candidates_of
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
     DEFAULT_BACKGROUND_ITEMS,
@@ -31,7 +31,6 @@ __all__ = [
     "DEFAULT_BACKGROUND_ITEMS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ITEMS",
-    "UNKEYED_POOL",
     "BatchResult",
     "ConflictingIdentifiers",
     "Outcome",

@@ -1,7 +1,10 @@
 """De-duplication at intake: blocking keys, the pool of stored reports to compare, and links.
 
-New reports (one document's, or a whole batch's) are compared with each other and with the
-stored reports sharing a key with one of them, in one pass of the core's `find_duplicates`.
+New reports (one document's, or a whole batch's) are compared with the stored reports and the
+earlier new ones that the store-wide index (`_index`) finds for them, with the store's word
+weights, in one pass of the core's `find_duplicates`; then each is linked to a near-certain
+earlier one that the identifier veto admits. One document sent alone or in a batch meets the
+same candidates with the same scores, so batching does not change the groups.
 """
 
 from __future__ import annotations
@@ -21,22 +24,23 @@ from clearinghouse.core.scoring.dedup import (
     ProductRef,
     find_duplicates,
     link_veto,
+    text_of,
+    word_counts,
 )
 from clearinghouse.core.scoring.dedup import Report as DedupReport
 
 from ..documents import Format, Item
-from ..models import DuplicateCandidate, Report, ReportKey
-from . import _rows
+from ..models import DuplicateCandidate, Report
+from . import _index, _rows
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-#: How many earlier reports sharing no key with a new one are still compared (newest first):
-#: reports that name no product can only be found by their text.
-UNKEYED_POOL = 2000
 #: What dedup reads of a stored report (in `_stored_dedup_report`'s order).
 _DEDUP_FIELDS = (
     "pk", "title", "description", "aliases", "products", "cwe", "cvss_vectors",
     "source_format", "submission_id", "duplicate_of_id",
 )  # fmt: skip
+#: Distinct by construction: items of one CSAF advisory or CVE record.
+_ONE_SOURCE = (Format.CSAF, Format.CVE5)
 
 
 def _norm(text: str) -> str:
@@ -82,8 +86,7 @@ def _stored_dedup_report(
     *_: object,
 ) -> DedupReport:
     """A stored report as dedup sees it, from its `_DEDUP_FIELDS` (a row, not a model)."""
-    # Items of one CSAF advisory or CVE record are distinct vulnerabilities by construction.
-    by_construction = source_format in {Format.CSAF, Format.CVE5}
+    by_construction = source_format in _ONE_SOURCE
     return DedupReport(
         report_id=str(pk),
         title=title,
@@ -100,24 +103,21 @@ def _model_dedup_report(report: Report) -> DedupReport:
     return _stored_dedup_report(*(getattr(report, field) for field in _DEDUP_FIELDS))
 
 
-def _pool(new: Sequence[Report]) -> list[tuple[DedupReport, int | None]]:
-    """The earlier, not declined reports sharing a key with a new one, in one query.
+def _pool(found: Iterable[int]) -> list[tuple[DedupReport, int | None]]:
+    """The stored reports found for new ones, and the other items of their documents.
 
-    Read as rows (not models): each as dedup sees it, with its `duplicate_of` id.
+    Alignment ranks each report's matches among all items of the other document, so a CSAF
+    advisory or CVE record found by one item comes whole. Read as rows (not models): each as
+    dedup sees it, with its `duplicate_of` id.
     """
-    new_ids = {report.pk for report in new}
-    wanted = sorted({key for report in new for key in keys(report)})
-    keyed = Q()
-    for start in range(0, len(wanted), 500):
-        keyed |= Q(
-            pk__in=ReportKey.objects.filter(key__in=wanted[start : start + 500]).values("report_id")
-        )
-    if any(not report.products and not report.aliases for report in new):
-        keyed |= Q(pk__in=Report.objects.order_by("-pk").values("pk")[:UNKEYED_POOL])
-    if not keyed:
+    ids = set(found)
+    if not ids:
         return []
-    earlier = Report.objects.filter(keyed).exclude(pk__in=new_ids)
-    rows = earlier.exclude(status=Report.Status.DECLINED).values_list(*_DEDUP_FIELDS)
+    documents = Report.objects.filter(pk__in=ids, source_format__in=_ONE_SOURCE)
+    rows = Report.objects.filter(
+        Q(pk__in=ids)
+        | Q(submission__in=documents.values("submission")) & ~Q(status=Report.Status.DECLINED)
+    ).values_list(*_DEDUP_FIELDS)
     return [(_stored_dedup_report(*row), row[-1]) for row in rows]
 
 
@@ -161,22 +161,33 @@ def link_duplicates(new: Sequence[Report]) -> list[Report]:
     """
     if not new:
         return []
-    pool = _pool(new)
+    views = {report.pk: _model_dedup_report(report) for report in new}
+    entries = [_index.entry(report, keys(report), views[report.pk]) for report in new]
+    words = _index.vocabulary({term for e in entries for term in e.counted}, entries)
+    found = _index.candidates(entries, words)
+    pool = _pool(pk for ids in found.values() for pk in ids if pk not in views)
+    pool_words = {word for dedup, _ in pool for word in word_counts(text_of(dedup))}
+    words = _index.vocabulary(pool_words, entries, known=words)
+    _index.add(entries, words)
     parent: dict[int, int | None] = {int(dedup.report_id): up for dedup, up in pool}
     parent |= {report.pk: report.duplicate_of_id for report in new}
     new_by_id = {report.pk: report for report in new}
     candidates = find_duplicates(
-        [*(dedup for dedup, _ in pool), *(_model_dedup_report(report) for report in new)],
+        [*(dedup for dedup, _ in pool), *views.values()],
         min_score=DEFAULT_MIN_SCORE,
         involving={str(pk) for pk in new_by_id},
+        vocabulary=words,
+        pairs=((str(pk), str(other)) for pk, ids in found.items() for other in ids),
     )
     rows = []
     linkable: defaultdict[int, list[tuple[float, int]]] = defaultdict(list)
     for candidate in candidates:
         left, right = int(candidate.left), int(candidate.right)
-        later, earlier = max(left, right), min(left, right)
-        if later not in new_by_id:
-            continue
+        # The new one is the later (a stored report is earlier even with a larger id, as one
+        # committed meanwhile by another process can have).
+        later, earlier = (left, right) if left in new_by_id else (right, left)
+        if left in new_by_id and right in new_by_id:
+            later, earlier = max(left, right), min(left, right)
         rows.append((later, earlier, candidate.score, list(candidate.reasons)))
         if candidate.score >= DEFAULT_GROUP_THRESHOLD:
             linkable[later].append((candidate.score, earlier))

@@ -18,9 +18,9 @@ from clearinghouse.core.scoring.dedup import ProductRef, fingerprint
 
 from .. import scoring
 from ..documents import Item
-from ..models import EpssEntry, KevListing, Report, ReporterKind, ReportKey, Submission
+from ..models import EpssEntry, KevListing, Report, ReporterKind, Submission
 from . import _rows
-from ._dedup import item_dedup_report, keys, link_duplicates
+from ._dedup import item_dedup_report, link_duplicates
 
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 
@@ -110,7 +110,6 @@ def store_reports(
     for report in reports:
         score(report, kev, epss)
     created = _rows.create(Report, reports)
-    _rows.insert(ReportKey, ["report", "key"], ((r.pk, key) for r in created for key in keys(r)))
     linked = Counter(report.submission_id for report in link_duplicates(created))
     by_submission: dict[int, list[Report]] = {submission.pk: [] for submission, _ in batch}
     for report in created:

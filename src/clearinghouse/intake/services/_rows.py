@@ -113,3 +113,23 @@ def create(model: type[_M], objs: list[_M]) -> list[_M]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def add_counts(model: type[models.Model], counts: Iterable[tuple[str, int]]) -> None:
+    """Add to the counts of a (key primary key, count) table, creating missing keys.
+
+    Keys are written in sorted order, so two transactions adding to the same keys wait for
+    each other instead of deadlocking.
+    """
+    pk: Any = model._meta.pk
+    count: Any = next(f for f in model._meta.concrete_fields if f is not pk)
+    table, key, value = _quote(model._meta.db_table), _quote(pk.column), _quote(count.column)
+    rows = [[term, added] for term, added in sorted(counts) if added]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 2):
+            sql = (
+                f"INSERT INTO {table} ({key}, {value}) VALUES "  # noqa: S608
+                f"{', '.join(['(%s, %s)'] * len(chunk))} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
+            )
+            cursor.execute(sql, [item for row in chunk for item in row])

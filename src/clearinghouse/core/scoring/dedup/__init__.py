@@ -6,8 +6,9 @@ from ._candidate import DuplicateCandidate
 from ._csaf import report_from_csaf, strip_identifiers
 from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
 from ._identifiers import IdentifierConflict, conflicting_identifiers
-from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference
+from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference, text_of
 from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
+from ._text import Vocabulary, heaviest, word_counts
 from ._veto import Linkable, link_veto
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "PairwiseScores",
     "ProductRef",
     "Report",
+    "Vocabulary",
     "affected_bounds",
     "benchmark_csaf",
     "bounds_conflict",
@@ -31,7 +33,10 @@ __all__ = [
     "find_duplicates_reference",
     "fingerprint",
     "group_duplicates",
+    "heaviest",
     "link_veto",
     "report_from_csaf",
     "strip_identifiers",
+    "text_of",
+    "word_counts",
 ]

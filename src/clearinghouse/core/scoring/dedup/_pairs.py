@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ._align import ALIGN_MIN, NEAR_CERTAIN, align
 from ._candidate import DuplicateCandidate
 from ._report import Report, affected_bounds, base_vectors, bounds_conflict, fingerprint
-from ._text import Vector, cosine, prefix, tfidf_vectors
+from ._text import Vector, Vocabulary, cosine, prefix, tfidf_vectors, word_counts
 
 DEFAULT_MIN_SCORE = 0.5
 # Evidence beside the prose moves the text score by at most these amounts. They are small on
@@ -49,8 +49,16 @@ class _Prepared:
     bounds: dict[str, frozenset[tuple[str, str]]]
 
 
-def _prepare(reports: Sequence[Report]) -> list[_Prepared]:
-    texts = tfidf_vectors([f"{r.title}\n{r.description}" for r in reports])
+def text_of(report: Report) -> str:
+    """The prose dedup compares: the title, then the description."""
+    return f"{report.title}\n{report.description}"
+
+
+def _prepare(reports: Sequence[Report], vocabulary: Vocabulary | None = None) -> list[_Prepared]:
+    if vocabulary is None:
+        texts = tfidf_vectors([text_of(r) for r in reports])
+    else:
+        texts = [vocabulary.vector(word_counts(text_of(r))) for r in reports]
     return [
         _Prepared(
             report=report,
@@ -180,16 +188,25 @@ def find_duplicates(
     *,
     min_score: float = DEFAULT_MIN_SCORE,
     involving: Collection[str] | None = None,
+    vocabulary: Vocabulary | None = None,
+    pairs: Iterable[tuple[str, str]] | None = None,
 ) -> list[DuplicateCandidate]:
     """Find the pairs of reports scoring at least `min_score`, best first, each with reasons.
 
     Same result as `find_duplicates_reference`, but only pairs that share an alias, a
     heavy word are scored, so a queue of N reports does not cost N². With `involving`, only
     pairs with at least one of those report ids are scored (new reports against a store whose
-    pairs were scored when they arrived); the text statistics still come from all `reports`.
+    pairs were scored when they arrived). The words' weights come from `vocabulary` (intake's,
+    of the whole store), else from all `reports`. With `pairs` (of report ids), only those are
+    scored (and, for alignment, the pairs of two sources one of them links): the caller found
+    them in its own index.
     """
-    prepared = _prepare(reports)
-    pairs = _blocked_pairs(prepared, min(min_score, NEAR_CERTAIN))
+    prepared = _prepare(reports, vocabulary)
+    if pairs is None:
+        blocked = _blocked_pairs(prepared, min(min_score, NEAR_CERTAIN))
+    else:
+        position = {entry.report.report_id: i for i, entry in enumerate(prepared)}
+        blocked = {_ordered(position[a], position[b]) for a, b in pairs if a != b}
     if involving is not None:
         # Alignment between two sources needs all their pairs: so the other reports of a new
         # report's source are scored too, and the result is cut down to `involving` at the end.
@@ -199,13 +216,13 @@ def find_duplicates(
             for i, entry in enumerate(prepared)
             if entry.report.report_id in involving or entry.report.source in new_sources - {""}
         }
-        pairs = {(i, j) for i, j in pairs if i in wanted or j in wanted}
+        blocked = {(i, j) for i, j in blocked if i in wanted or j in wanted}
     floor = min(min_score, ALIGN_MIN)
-    scored = _scored(prepared, sorted(pairs), floor)
+    scored = _scored(prepared, sorted(blocked), floor)
     if min_score > ALIGN_MIN:
         # Below min_score a pair counts only if alignment raises it, i.e. only between two
         # sources that share a near-certain pair: score all of those pairs, and no others.
-        extra = _linked_pairs(prepared, scored) - pairs
+        extra = _linked_pairs(prepared, scored) - blocked
         if involving is not None:
             extra = {(i, j) for i, j in extra if i in wanted or j in wanted}
         scored += _scored(prepared, sorted(extra), floor)
@@ -213,6 +230,10 @@ def find_duplicates(
     if involving is None:
         return found
     return [c for c in found if c.left in involving or c.right in involving]
+
+
+def _ordered(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
 
 
 def _linked_pairs(

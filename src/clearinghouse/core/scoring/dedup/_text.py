@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 # Dotted runs stay whole: "10.23.1" or "libcurl.so" identify more than their parts.
 _TOKEN = re.compile(r"[0-9a-z]+(?:[._][0-9a-z]+)*")
@@ -29,35 +30,76 @@ _CVSS_PROSE = re.compile(
 )
 
 
+#: Longer runs are hashes or encoded blobs, not words anyone would share.
+MAX_TOKEN = 100
+
+
 def tokens(text: str) -> list[str]:
-    """Split prose into lower-case word tokens, leaving out restated CVSS scores."""
-    return _TOKEN.findall(_CVSS_PROSE.sub(" ", text).casefold())
+    """Split prose into lower-case word tokens, leaving out restated CVSS scores and blobs."""
+    found = _TOKEN.findall(_CVSS_PROSE.sub(" ", text).casefold())
+    return [token for token in found if len(token) <= MAX_TOKEN]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """How many reports use each word, out of how many: where each word's weight comes from.
+
+    Intake keeps these counts for the whole store (so a report's vector does not depend on
+    which batch it came in); `of` takes them from the texts being compared.
+    """
+
+    reports: int
+    frequency: Mapping[str, int]
+
+    @classmethod
+    def of(cls, counts: Sequence[Mapping[str, int]]) -> Vocabulary:
+        """The vocabulary of these texts alone (their word counts)."""
+        frequency: Counter[str] = Counter()
+        for count in counts:
+            frequency.update(count.keys())
+        return cls(len(counts), frequency)
+
+    def idf(self, word: str) -> float | None:
+        """The word's inverse document frequency, None for a stop word of this store.
+
+        Smoothed, so that two identical reports still score 1.0 when they are the only ones.
+        A word not counted (yet) is taken as used once.
+        """
+        used = max(1, self.frequency.get(word, 0))
+        if used > max(_STOP_WORD_MIN_REPORTS, _STOP_WORD_SHARE * self.reports):
+            return None
+        return math.log((1 + max(self.reports, used)) / used)
+
+    def vector(self, count: Mapping[str, int]) -> dict[str, float]:
+        """The unit-length TF-IDF vector of a text's word counts (stop words left out)."""
+        weights = {}
+        for word, tf in count.items():
+            if (idf := self.idf(word)) is not None:
+                weights[word] = (1.0 + math.log(tf)) * idf
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {word: w / norm for word, w in weights.items()} if norm else {}
+
+
+def word_counts(text: str) -> Counter[str]:
+    """How often each word token occurs in a text."""
+    return Counter(tokens(text))
 
 
 def tfidf_vectors(texts: Sequence[str]) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors of the texts, with the IDF taken over these texts themselves.
 
-    Words common across the texts are dropped (a stop-word list learned from the queue), and
-    the IDF is smoothed so that two identical reports still score 1.0 when they are the only
-    ones compared.
+    Words common across the texts are dropped (a stop-word list learned from the queue).
     """
-    counts = [Counter(tokens(text)) for text in texts]
-    document_frequency: Counter[str] = Counter()
-    for count in counts:
-        document_frequency.update(count.keys())
-    n = len(texts)
-    stop_above = max(_STOP_WORD_MIN_REPORTS, _STOP_WORD_SHARE * n)
-    idf = {
-        word: math.log((1 + n) / df) for word, df in document_frequency.items() if df <= stop_above
-    }
-    vectors = []
-    for count in counts:
-        weights = {
-            word: (1.0 + math.log(tf)) * idf[word] for word, tf in count.items() if word in idf
-        }
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        vectors.append({word: w / norm for word, w in weights.items()} if norm else {})
-    return vectors
+    counts = [word_counts(text) for text in texts]
+    vocabulary = Vocabulary.of(counts)
+    return [vocabulary.vector(count) for count in counts]
+
+
+def heaviest(vector: Vector, count: int) -> list[str]:
+    """The `count` words that weigh most in a vector (ties by the word): its signature."""
+    return [word for word, _ in sorted(vector.items(), key=lambda item: (-item[1], item[0]))][
+        :count
+    ]
 
 
 def cosine(a: Vector, b: Vector) -> float:

@@ -1,0 +1,192 @@
+"""Dedup's store-wide index: which stored reports a new one could duplicate, at any store size.
+
+Two tables, in the database (shared by every web and worker process, kept across restarts):
+
+- `ReportKey` postings: each report's exact keys (aliases, fingerprint), its product names
+  and package URLs, and its `SIGNATURE_WORDS` heaviest words;
+- `TermFrequency`: how many reports use each word and product key, and how many reports
+  there are: the store's word weights (IDF). A report's vector, and so its signature and its
+  scores, do not depend on which batch it came in.
+
+A new report probes with its exact keys (which always win), its product keys and its
+`PROBE_WORDS` heaviest words that are not stop words of the store; the stored reports
+sharing most of them, `CANDIDATES_PER_REPORT` at most, are its candidates (one query per
+chunk of a batch). Reports of the same batch are found among each other by the same rule,
+in memory, so a document sent alone or in a batch meets the same candidates. Declined reports
+are left out by the query; merges and splits change no posting (groups are read live).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from clearinghouse.core.scoring.dedup import Report as DedupReport
+from clearinghouse.core.scoring.dedup import Vocabulary, heaviest, text_of, word_counts
+
+from ..models import Report, ReportKey, TermFrequency
+from . import _rows
+
+#: A report's heaviest words written to the index, and how many a new report looks up.
+SIGNATURE_WORDS = 16
+PROBE_WORDS = 16
+#: Stored reports compared with each new one (the best by keys shared).
+CANDIDATES_PER_REPORT = 50
+#: An exact key (a shared alias or fingerprint) outranks any number of shared words.
+_EXACT = 1000
+_EXACT_PREFIXES = ("alias:", "fp:")
+
+
+def _probe_rows() -> int:
+    """Probe rows per look-up query: three parameters each, within SQLite's 999 (PostgreSQL
+    takes 65,535)."""
+    return 330 if connection.vendor == "sqlite" else 10_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A new report as the index sees it: its word counts and its non-word keys."""
+
+    pk: int
+    words: Counter[str]
+    keys: frozenset[str]
+
+    @property
+    def exact(self) -> frozenset[str]:
+        """Aliases and fingerprint: a report sharing one is always a candidate."""
+        return frozenset(k for k in self.keys if k.startswith(_EXACT_PREFIXES))
+
+    @property
+    def counted(self) -> set[str]:
+        """What this report adds to the term counts: its words and its product keys."""
+        return set(self.words) | (self.keys - self.exact)
+
+
+def entry(report: Report, keys: Iterable[str], dedup: DedupReport) -> Entry:
+    """A report's index entry, from its dedup view and its blocking keys."""
+    return Entry(report.pk, word_counts(text_of(dedup)), frozenset(keys))
+
+
+def vocabulary(
+    terms: Iterable[str], adding: Sequence[Entry] = (), known: Vocabulary | None = None
+) -> Vocabulary:
+    """The store's counts of these terms, plus the new reports' own (not written yet).
+
+    With `known` (read the same way, for the same new reports), only the terms it lacks are
+    read, and none at all when it has them all.
+    """
+    if known is not None:
+        missing = set(terms) - set(known.frequency)
+        if not missing:
+            return known
+        more = vocabulary(missing)
+        return Vocabulary(known.reports, {**known.frequency, **more.frequency})
+    wanted = sorted({*terms, TermFrequency.REPORTS})
+    stored: Counter[str] = Counter()
+    for start in range(0, len(wanted), 500):
+        rows = TermFrequency.objects.filter(term__in=wanted[start : start + 500])
+        stored.update(dict(rows.values_list("term", "reports")))
+    for new in adding:
+        stored.update(new.counted)
+    return Vocabulary(stored.pop(TermFrequency.REPORTS, 0) + len(adding), stored)
+
+
+def _postings(new: Entry, words: Vocabulary) -> set[str]:
+    """The keys a report is found by: exact and product keys, and its heaviest words."""
+    signature = heaviest(words.vector(new.words), SIGNATURE_WORDS)
+    return set(new.keys) | {f"w:{word}" for word in signature}
+
+
+def _probe(new: Entry, words: Vocabulary) -> dict[str, int]:
+    """The keys a new report looks up, each with its weight (stop-word product keys left out)."""
+    probe = {key: _EXACT for key in new.exact}
+    probe |= {key: 1 for key in new.keys - new.exact if words.idf(key) is not None}
+    probe |= {f"w:{word}": 1 for word in heaviest(words.vector(new.words), PROBE_WORDS)}
+    return probe
+
+
+def _ranked(shared: Mapping[int, int]) -> list[int]:
+    """The best `CANDIDATES_PER_REPORT` by weight shared, the newest first among equals."""
+    order = sorted(shared.items(), key=lambda pair: (-pair[1], -pair[0]))
+    return [pk for pk, _ in order[:CANDIDATES_PER_REPORT]]
+
+
+def _stored_matches(probes: Mapping[int, Mapping[str, int]]) -> dict[int, dict[int, int]]:
+    """For each new report, the stored reports sharing its probe keys, with the weight shared.
+
+    The database ranks and cuts (a window per new report), so at most
+    `CANDIDATES_PER_REPORT` rows per new report come back whatever the store's size.
+    """
+    found: dict[int, dict[int, int]] = {pk: {} for pk in probes}
+    chunk: list[tuple[int, str, int]] = []
+    most = _probe_rows()
+    for pk, probe in probes.items():
+        rows = [(pk, key, weight) for key, weight in sorted(probe.items())]
+        if chunk and len(chunk) + len(rows) > most:
+            _match_chunk(chunk, found)
+            chunk = []
+        chunk += rows[:most]
+    if chunk:
+        _match_chunk(chunk, found)
+    return found
+
+
+def _match_chunk(rows: Sequence[tuple[int, str, int]], found: dict[int, dict[int, int]]) -> None:
+    quote = connection.ops.quote_name
+    keys, reports = quote(ReportKey._meta.db_table), quote(Report._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    # Only table names from the models' metadata are formatted in; every value is a parameter.
+    sql = f"""
+        SELECT new_id, report_id, shared FROM (
+            SELECT p.column1 AS new_id, k.report_id AS report_id, SUM(p.column3) AS shared,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY p.column1 ORDER BY SUM(p.column3) DESC, k.report_id DESC
+                   ) AS place
+            FROM (VALUES {values}) AS p
+            JOIN {keys} k ON k.key = p.column2
+            JOIN {reports} r ON r.id = k.report_id
+            WHERE r.status <> %s
+            GROUP BY p.column1, k.report_id
+        ) ranked WHERE place <= %s
+    """  # noqa: S608
+    params = [value for row in rows for value in row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Report.Status.DECLINED, CANDIDATES_PER_REPORT])
+        for new_id, report_id, shared in cursor.fetchall():
+            found[new_id][report_id] = int(shared)
+
+
+def candidates(new: Sequence[Entry], words: Vocabulary) -> dict[int, list[int]]:
+    """Each new report's candidates: stored ones from the index, earlier new ones alike.
+
+    An earlier report of the same batch counts as stored: it is ranked with the stored ones
+    by the keys it would have in the index, so batching does not change who meets whom.
+    """
+    probes = {report.pk: _probe(report, words) for report in new}
+    matches = _stored_matches(probes)
+    postings = {report.pk: _postings(report, words) for report in new}
+    for later in new:
+        for earlier in new:
+            if earlier.pk >= later.pk:
+                continue
+            shared = sum(w for key, w in probes[later.pk].items() if key in postings[earlier.pk])
+            if shared:
+                matches[later.pk][earlier.pk] = shared
+    return {pk: _ranked(shared) for pk, shared in matches.items()}
+
+
+def add(new: Sequence[Entry], words: Vocabulary) -> None:
+    """Write the new reports' postings and add them to the term counts."""
+    _rows.insert(
+        ReportKey,
+        ["report", "key"],
+        ((report.pk, key[:300]) for report in new for key in sorted(_postings(report, words))),
+    )
+    counts: Counter[str] = Counter()
+    for report in new:
+        counts.update(term[:300] for term in report.counted)
+    counts[TermFrequency.REPORTS] += len(new)
+    _rows.add_counts(TermFrequency, counts.items())
