@@ -27,6 +27,7 @@ from clearinghouse.core.scoring.dedup import (
     text_of,
     word_counts,
 )
+from clearinghouse.core.scoring.dedup import DuplicateCandidate as CoreCandidate
 from clearinghouse.core.scoring.dedup import Report as DedupReport
 
 from ..documents import Format, Item
@@ -149,6 +150,47 @@ def _groups(roots: set[int]) -> dict[int, list[Linkable]]:
     return groups
 
 
+def _documents(new: Sequence[Report], entries: dict[int, _index.Entry]) -> list[list[_index.Entry]]:
+    """The new reports' index entries by document, in arrival (id) order."""
+    by_submission: dict[int, list[_index.Entry]] = {}
+    for report in sorted(new, key=lambda report: report.pk):
+        by_submission.setdefault(report.submission_id, []).append(entries[report.pk])
+    return list(by_submission.values())
+
+
+def _scored(
+    documents: Sequence[Sequence[_index.Entry]],
+    store: _index.Counts,
+    found: dict[int, list[int]],
+    pool: Sequence[DedupReport],
+    views: dict[int, DedupReport],
+) -> list[CoreCandidate]:
+    """Score each document's reports with their candidates, weighed as of its arrival.
+
+    One pass of the core's `find_duplicates` per document, over its candidates and the rest
+    of their documents (for alignment), so a batch scores as its documents sent one by one.
+    """
+    by_id = {int(dedup.report_id): dedup for dedup in pool} | views
+    members: defaultdict[str, list[int]] = defaultdict(list)
+    for pk, dedup in by_id.items():
+        if dedup.source:
+            members[dedup.source].append(pk)
+    scored: list[CoreCandidate] = []
+    for document, words in zip(documents, store.arrivals(documents), strict=True):
+        mine = {entry.pk for entry in document}
+        met = {pk for entry in document for pk in found[entry.pk]}
+        met |= {member for pk in list(met) for member in members.get(by_id[pk].source, ())}
+        compared = [by_id[pk] for pk in sorted(met - mine) if pk not in views or pk < min(mine)]
+        scored += find_duplicates(
+            [*compared, *(views[pk] for pk in sorted(mine))],
+            min_score=DEFAULT_MIN_SCORE,
+            involving={str(pk) for pk in mine},
+            vocabulary=words,
+            pairs=((str(pk), str(other)) for pk in mine for other in found[pk]),
+        )
+    return scored
+
+
 def link_duplicates(new: Sequence[Report]) -> list[Report]:
     """Store duplicate candidates for new reports; link each to a near-certain earlier one.
 
@@ -162,23 +204,18 @@ def link_duplicates(new: Sequence[Report]) -> list[Report]:
     if not new:
         return []
     views = {report.pk: _model_dedup_report(report) for report in new}
-    entries = [_index.entry(report, keys(report), views[report.pk]) for report in new]
-    words = _index.vocabulary({term for e in entries for term in e.counted}, entries)
-    found = _index.candidates(entries, words)
-    pool = _pool(pk for ids in found.values() for pk in ids if pk not in views)
-    pool_words = {word for dedup, _ in pool for word in word_counts(text_of(dedup))}
-    words = _index.vocabulary(pool_words, entries, known=words)
-    _index.add(entries, words)
+    entries = {report.pk: _index.entry(report, keys(report), views[report.pk]) for report in new}
+    documents = _documents(new, entries)
+    store = _index.counts(term for entry in entries.values() for term in entry.counted)
+    found, postings = _index.look_up(documents, store)
+    stored = {pk for ids in found.values() for pk in ids if pk not in views}
+    pool = _pool(stored)
+    store.read(word for dedup, _ in pool for word in word_counts(text_of(dedup)))
+    _index.add(list(entries.values()), postings)
     parent: dict[int, int | None] = {int(dedup.report_id): up for dedup, up in pool}
     parent |= {report.pk: report.duplicate_of_id for report in new}
     new_by_id = {report.pk: report for report in new}
-    candidates = find_duplicates(
-        [*(dedup for dedup, _ in pool), *views.values()],
-        min_score=DEFAULT_MIN_SCORE,
-        involving={str(pk) for pk in new_by_id},
-        vocabulary=words,
-        pairs=((str(pk), str(other)) for pk, ids in found.items() for other in ids),
-    )
+    candidates = _scored(documents, store, found, [dedup for dedup, _ in pool], views)
     rows = []
     linkable: defaultdict[int, list[tuple[float, int]]] = defaultdict(list)
     for candidate in candidates:

@@ -18,8 +18,8 @@ are left out by the query; merges and splits change no posting (groups are read 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -70,28 +70,42 @@ def entry(report: Report, keys: Iterable[str], dedup: DedupReport) -> Entry:
     return Entry(report.pk, word_counts(text_of(dedup)), frozenset(keys))
 
 
-def vocabulary(
-    terms: Iterable[str], adding: Sequence[Entry] = (), known: Vocabulary | None = None
-) -> Vocabulary:
-    """The store's counts of these terms, plus the new reports' own (not written yet).
+@dataclass
+class Counts:
+    """The store's counts of some terms, and of reports: what new documents arrive into."""
 
-    With `known` (read the same way, for the same new reports), only the terms it lacks are
-    read, and none at all when it has them all.
-    """
-    if known is not None:
-        missing = set(terms) - set(known.frequency)
-        if not missing:
-            return known
-        more = vocabulary(missing)
-        return Vocabulary(known.reports, {**known.frequency, **more.frequency})
-    wanted = sorted({*terms, TermFrequency.REPORTS})
-    stored: Counter[str] = Counter()
-    for start in range(0, len(wanted), 500):
-        rows = TermFrequency.objects.filter(term__in=wanted[start : start + 500])
-        stored.update(dict(rows.values_list("term", "reports")))
-    for new in adding:
-        stored.update(new.counted)
-    return Vocabulary(stored.pop(TermFrequency.REPORTS, 0) + len(adding), stored)
+    terms: Counter[str]
+    reports: int
+
+    def read(self, terms: Iterable[str]) -> None:
+        """Add the stored counts of terms not read yet (one query per 500)."""
+        wanted = sorted(set(terms) - set(self.terms))
+        for start in range(0, len(wanted), 500):
+            rows = TermFrequency.objects.filter(term__in=wanted[start : start + 500])
+            self.terms.update(dict(rows.values_list("term", "reports")))
+        # A term no report uses is read once only.
+        self.terms.update({term: 0 for term in wanted if term not in self.terms})
+
+    def arrivals(self, documents: Sequence[Sequence[Entry]]) -> Iterator[Vocabulary]:
+        """The store's vocabulary as each document arrives, itself and those before counted.
+
+        Each is valid until the next is taken (they share one running count), which is how a
+        batch is weighed exactly as the same documents sent one by one.
+        """
+        running, reports = Counter(self.terms), self.reports
+        for document in documents:
+            for new in document:
+                running.update(new.counted)
+            reports += len(document)
+            yield Vocabulary(reports, running)
+
+
+def counts(terms: Iterable[str]) -> Counts:
+    """The store's counts of these terms and of its reports."""
+    found = Counts(Counter(), 0)
+    found.read([*terms, TermFrequency.REPORTS])
+    found.reports = found.terms.pop(TermFrequency.REPORTS, 0)
+    return found
 
 
 def _postings(new: Entry, words: Vocabulary) -> set[str]:
@@ -159,31 +173,39 @@ def _match_chunk(rows: Sequence[tuple[int, str, int]], found: dict[int, dict[int
             found[new_id][report_id] = int(shared)
 
 
-def candidates(new: Sequence[Entry], words: Vocabulary) -> dict[int, list[int]]:
-    """Each new report's candidates: stored ones from the index, earlier new ones alike.
+def look_up(
+    documents: Sequence[Sequence[Entry]], store: Counts
+) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
+    """Each new report's candidates (stored and earlier new ones), and its postings.
 
-    An earlier report of the same batch counts as stored: it is ranked with the stored ones
-    by the keys it would have in the index, so batching does not change who meets whom.
+    Documents in arrival order. An earlier report of the same batch counts as stored: it is
+    ranked with the stored ones by the postings it gets, weighed as of its own arrival, so a
+    batch meets exactly the candidates its documents would meet one by one.
     """
-    probes = {report.pk: _probe(report, words) for report in new}
+    probes: dict[int, dict[str, int]] = {}
+    postings: dict[int, set[str]] = {}
+    for document, words in zip(documents, store.arrivals(documents), strict=True):
+        for new in document:
+            probes[new.pk], postings[new.pk] = _probe(new, words), _postings(new, words)
     matches = _stored_matches(probes)
-    postings = {report.pk: _postings(report, words) for report in new}
-    for later in new:
-        for earlier in new:
-            if earlier.pk >= later.pk:
-                continue
-            shared = sum(w for key, w in probes[later.pk].items() if key in postings[earlier.pk])
-            if shared:
-                matches[later.pk][earlier.pk] = shared
-    return {pk: _ranked(shared) for pk, shared in matches.items()}
+    posted: defaultdict[str, list[int]] = defaultdict(list)
+    for pk, keys in postings.items():
+        for key in keys:
+            posted[key].append(pk)
+    for later, probe in probes.items():
+        for key, weight in probe.items():
+            for earlier in posted.get(key, ()):
+                if earlier < later:
+                    matches[later][earlier] = matches[later].get(earlier, 0) + weight
+    return {pk: _ranked(shared) for pk, shared in matches.items()}, postings
 
 
-def add(new: Sequence[Entry], words: Vocabulary) -> None:
+def add(new: Sequence[Entry], postings: Mapping[int, set[str]]) -> None:
     """Write the new reports' postings and add them to the term counts."""
     _rows.insert(
         ReportKey,
         ["report", "key"],
-        ((report.pk, key[:300]) for report in new for key in sorted(_postings(report, words))),
+        ((report.pk, key[:300]) for report in new for key in sorted(postings[report.pk])),
     )
     counts: Counter[str] = Counter()
     for report in new:
