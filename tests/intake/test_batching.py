@@ -55,7 +55,7 @@ def _report(bug: dict[str, Any], rng: random.Random, rewording: bool) -> dict[st
     ]
     if rewording:
         rng.shuffle(sentences)
-        sentences = sentences[:-1] + ["Users should apply the fix."]
+        sentences = [*sentences[:-1], "Users should apply the fix."]
     return {
         "title": f"{bug['kind'].capitalize()} in {bug['product']} {bug['part']}",
         "description": " ".join(sentences),
@@ -96,8 +96,11 @@ def _outcome(
             if size == 1:
                 services.submit(user, chunk[0], background=False)
             else:
-                uploads = [services.Upload(data, f"{start + n}.json") for n, data in enumerate(chunk)]
-                assert all(r.outcome for r in services.submit_many(user, uploads, background=False))
+                uploads = [
+                    services.Upload(data, f"{start + n}.json") for n, data in enumerate(chunk)
+                ]
+                results = services.submit_many(user, uploads, background=False)
+                assert all(result.outcome for result in results)
         place = {
             pk: (sha, index)
             for pk, sha, index in Report.objects.values_list("pk", "submission__sha256", "index")
