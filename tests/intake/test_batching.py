@@ -108,8 +108,9 @@ def _outcome(
         groups = {
             (place[pk], place[up])
             for pk, up in Report.objects.filter(duplicate_of__isnull=False).values_list(
-                "pk", "duplicate_of"
+                "pk", "duplicate_of_id"
             )
+            if up is not None
         }
         candidates = {
             (place[a], place[b], round(score, 6))

@@ -159,12 +159,15 @@ def _wait_until_served(port: int, server: subprocess.Popen[bytes], timeout: floa
     raise BadInput(f"the server did not listen on port {port} within {timeout:g} s")
 
 
+PREFILL = 2000
+"""Reports stored before the clients start: the store the phases share (as measured before)."""
+
+
 def _prefill(reports: int) -> int:
     """Store `reports` reports of another lab first, in-process: the store the phases share.
 
-    A new report that names no product is compared with the newest `UNKEYED_POOL` stored
-    ones, so the cost of a submission grows with the store until it holds that many; without
-    this the single client would run on a smaller store than the clients after it.
+    Dedup looks every new report up in a store-wide index, whose postings grow with the store;
+    without a prefill the single client would run on a smaller store than the clients after it.
     """
     from clearinghouse.accounts.models import Organisation, Role
     from clearinghouse.accounts.services import create_user
@@ -200,9 +203,7 @@ def bench_load(args: argparse.Namespace) -> int:
 
     if Submission.objects.exists():
         raise BadInput("the database already holds submissions: point --database at an empty one")
-    from clearinghouse.intake.services import UNKEYED_POOL
-
-    prefilled = _prefill(UNKEYED_POOL if args.prefill is None else args.prefill)
+    prefilled = _prefill(PREFILL if args.prefill is None else args.prefill)
     lab = Organisation.objects.create(name="Load Lab", kind="lab")
     tokens = []
     for n in range(args.clients):
@@ -337,8 +338,7 @@ def add_bench_verbs(benches: Any, verb: Any) -> None:
     load.add_argument(
         "--prefill",
         type=int,
-        help="reports stored before the clients start (default: dedup's pool of stored "
-        "reports compared with one that names no product, intake's UNKEYED_POOL)",
+        help=f"reports stored before the clients start (default {PREFILL:,})",
     )
     load.add_argument("--warmup-seconds", type=float, default=3, help="untimed single client first")
     load.add_argument(
