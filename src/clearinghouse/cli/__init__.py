@@ -20,9 +20,6 @@ from . import (
     _assess,
     _audit,
     _bench,
-    _bench_intake,
-    _bench_load,
-    _bench_pages,
     _check,
     _feeds,
     _intake,
@@ -158,29 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--fail-on-unknown", action="store_true", help="exit 1 on unknown verdicts too"
     )
-    benches = _group(verbs, "bench", "benchmarks")
-    bench = _verb(benches, "match", _bench.match, "matcher throughput")
-    bench.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
-    bench.add_argument("--components", type=int, default=200_000)
-    bench.add_argument("--naive-sample", type=int, default=200)
-    rematch = _verb(benches, "rematch", _bench.rematch, "a new advisory's affected components")
-    rematch.add_argument("--advisories", metavar="PATH", help="OSV directory, file or zip")
-    rematch.add_argument("--database", help="postgres://… (or CLEARINGHOUSE_DATABASE_URL)")
-    rematch.add_argument("--sizes", default="100000,1000000", help="component counts")
-    rematch.add_argument("--samples", type=int, default=15, help="new advisories timed")
-    rematch.add_argument("--hot-fraction", type=float, default=0.1)
-    rematch.add_argument("--hot-components", type=int, help="cap on components that can match")
-    rematch.add_argument("--seed", type=int, default=6)
-    rematch.add_argument("--explain", action="store_true", help="print the query plan")
-    rematch.add_argument("--keep", action="store_true", help="keep the estate afterwards")
-    _bench_intake.add_bench_verbs(benches, _verb)
-    _bench_load.add_bench_verbs(benches, _verb)
-    _bench_pages.add_bench_verbs(benches, _verb)
     _assess.add_verbs(verbs, _verb, _server_options)
-    _assess.add_bench_verbs(benches, _verb)
-    _verb(benches, "audit", _audit.bench, "signed audit appends").add_argument(
-        "--appends", type=int, default=500
-    )
+    _bench.add_verbs(verbs, _group, _verb)
     return parser
 
 

@@ -1,176 +1,22 @@
-"""`clearinghouse bench match|rematch`: the matcher's throughput, and a new advisory's reach.
-
-`match` generates components from the package names and versions the advisories themselves
-list, so most lookups hit a package with advisories (the expensive case); no database.
-`rematch` registers a large estate in a dedicated database and times how long an advisory
-the store has never seen takes to list every affected component (the re-match task's path).
-"""
+"""`clearinghouse bench …`: registers every benchmark of the `clearinghouse.bench` package."""
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import os
-import random
-import statistics
-import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
-from clearinghouse.core.formats.osv import Advisory, OSVFormatError, read_osv
-from clearinghouse.core.matching import AdvisoryIndex, Component, evaluate
-from clearinghouse.core.scanning import build_index
+from clearinghouse.bench import assess, audit, dedup, intake, load, match, pages, rematch
 
-from ._common import EXIT_OK, BadInput, setup_django
+_BENCHES = (match, rematch, intake, dedup, load, pages, assess, audit)
 
 
-def _components(advisories: list[Advisory], count: int) -> list[Component]:
-    seen: list[Component] = []
-    for advisory in advisories:
-        for affected in advisory.affected:
-            package = affected.package
-            if package is None:
-                continue
-            versions = list(affected.versions[:3])
-            versions += [event.version for r in affected.ranges for event in r.events][:3]
-            seen += [Component(package.ecosystem, package.name, v) for v in versions if v != "0"]
-    if not seen:
-        raise BadInput("the advisories list no package versions to build components from")
-    return list(itertools.islice(itertools.cycle(seen), count))
-
-
-def _advisories(args: argparse.Namespace) -> list[Advisory]:
-    source = args.advisories or os.environ.get("CLEARINGHOUSE_ADVISORIES")
-    if not source or not Path(source).exists():
-        raise BadInput("give --advisories PATH: an OSV directory, file or zip")
-    try:
-        return list(read_osv(source, allow_short_commits=True))
-    except OSVFormatError as error:
-        raise BadInput(str(error)) from None
-
-
-def match(args: argparse.Namespace) -> int:
-    """Print the engine's components/s and its speed-up over checking every advisory in turn."""
-    advisories = _advisories(args)
-    components = _components(advisories, args.components)
-    started = time.perf_counter()
-    index = build_index(advisories)
-    for component in components[: len(components) // 10 or 1]:  # compile every package once
-        index.match(component)
-    loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    engine_matches = sum(len(index.match(component)) for component in components)
-    engine_rate = len(components) / (time.perf_counter() - started)
-    sample = components[: args.naive_sample]
-    started = time.perf_counter()
-    for component in sample:
-        for advisory in advisories:
-            evaluate(advisory, component)
-    naive_rate = len(sample) / (time.perf_counter() - started)
-    print(f"advisories: {len(advisories)}; index built and compiled in {loaded:.2f} s")
-    print(
-        f"engine: {len(components):,} components, {engine_matches:,} matches, "
-        f"{engine_rate:,.0f} components/s (one core)"
-    )
-    print(f"naive loop (every advisory per component, univers): {naive_rate:,.1f} components/s")
-    print(f"speed-up: {engine_rate / naive_rate:,.0f}x")
-    return EXIT_OK
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(float(part)) for part in text.split(",")]
-    except ValueError:
-        raise BadInput(f"--sizes: not a list of numbers: {text!r}") from None
-    if not sizes or any(b <= a for a, b in itertools.pairwise([0, *sizes])):
-        raise BadInput("--sizes: give growing positive component counts, e.g. 100000,1000000")
-    return sizes
-
-
-def rematch(args: argparse.Namespace) -> int:
-    """Time how long a new advisory takes to list every affected registered component.
-
-    Registers the estate in steps (--sizes), and at each size times the lookup for
-    --samples advisories of the corpus presented as new; prints medians and growth.
-    """
-    sizes = _sizes(args.sizes)
-    if not 0 < args.hot_fraction <= 1:
-        raise BadInput("--hot-fraction: give a fraction in (0, 1]")
-    if args.samples < 1:
-        raise BadInput("--samples: give at least 1")
-    advisories = [a for a in _advisories(args) if not a.is_withdrawn]
-    url = args.database or os.environ.get("CLEARINGHOUSE_DATABASE_URL")
-    if url:
-        if not url.startswith(("postgres://", "postgresql://")):
-            raise BadInput("--database: give a postgres://… URL")
-        os.environ["CLEARINGHOUSE_DATABASE_URL"] = url
-    setup_django()
-    from django.db import DatabaseError, connection
-
-    from clearinghouse.assets import benchmark
-    from clearinghouse.assets.models import Asset
-
-    from ._common import call
-
-    try:
-        call("migrate", verbosity=0)
-    except DatabaseError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BadInput(f"cannot use the database: {reason}") from None
-    if Asset.objects.exclude(organisation__name__startswith=benchmark.PREFIX).exists():
-        raise BadInput("the database holds real assets: point --database at a dedicated one")
-    corpus = benchmark.corpus_versions(advisories)
-    if not corpus:
-        raise BadInput("the advisories list no package versions to build components from")
-    named = [a for a in advisories if AdvisoryIndex.keys_for(a)]
-    sampler = random.Random(args.seed + 1)  # noqa: S311 (a reproducible sample)
-    new = sampler.sample(named, min(args.samples, len(named)))
-    print(
-        f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
-        f"{len(advisories)} advisories over {len(corpus)} packages; "
-        f"{args.hot_fraction:.0%} of components under those packages"
-        + (f" (at most {args.hot_components:,})" if args.hot_components is not None else "")
-    )
-    benchmark.clear_estate()
-    stored = benchmark.load_store(advisories, {advisory.id for advisory in new})
-    new = benchmark.unseen(new)
-    if not new:
-        raise BadInput("every sampled advisory is already in the store: use an empty database")
-    print(f"advisory store: {stored:,} records added (the {len(new)} timed ones left out)")
-    rows = benchmark.estate_rows(
-        corpus, sizes[-1], args.hot_fraction, args.seed, hot_limit=args.hot_components
-    )
-    medians: list[float] = []
-    registered = 0
-    try:
-        for size in sizes:
-            seconds = benchmark.grow_estate(rows, size - registered)
-            registered = size
-            print(f"registered {size:,} components ({seconds:.1f} s to load)")
-            benchmark.list_affected(new[0])  # warm the connection and the plan cache
-            lookups = [benchmark.list_affected(advisory) for advisory in new]
-            median = statistics.median(lookup.seconds for lookup in lookups)
-            medians.append(median)
-            candidates = statistics.median(lookup.candidates for lookup in lookups)
-            affected = statistics.median(lookup.affected for lookup in lookups)
-            slowest = max(lookup.seconds for lookup in lookups)
-            print(
-                f"  new advisory -> affected components: median {median * 1000:.1f} ms, "
-                f"max {slowest * 1000:.1f} ms over {len(lookups)} advisories "
-                f"(median {candidates:,.0f} components under its packages, "
-                f"{affected:,.0f} affected)"
-            )
-            benchmark.prematch(new)
-            task_times = [benchmark.time_rematch(advisory) for advisory in new]
-            print(
-                f"  re-match task end to end (findings written, operators notified, audited): "
-                f"median {statistics.median(task_times) * 1000:.1f} ms, "
-                f"max {max(task_times) * 1000:.1f} ms"
-            )
-            if args.explain and connection.vendor == "postgresql":
-                print(benchmark.query_plan(new[0]))
-    finally:
-        if not args.keep:
-            benchmark.clear_estate()
-    if len(medians) > 1:
-        print(f"growth {sizes[0]:,} -> {sizes[-1]:,} components: {medians[-1] / medians[0]:.2f}x")
-    return EXIT_OK
+def add_verbs(
+    verbs: Any,
+    group: Callable[[Any, str, str], Any],
+    verb: Callable[..., argparse.ArgumentParser],
+) -> None:
+    """`bench match|rematch|intake|dedup|load|pages|assess|audit`."""
+    benches = group(verbs, "bench", "benchmarks")
+    for bench in _BENCHES:
+        bench.add_verb(benches, verb)

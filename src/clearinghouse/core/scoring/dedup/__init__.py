@@ -1,10 +1,9 @@
 """De-duplication of vulnerability reports that have no CVE yet: aliases, fingerprint, text."""
 
 from ._align import ALIGN_MIN, NEAR_CERTAIN
-from ._bench import DEFAULT_GROUP_THRESHOLD, DedupBenchmark, benchmark_csaf
 from ._candidate import DuplicateCandidate
 from ._csaf import report_from_csaf, strip_identifiers
-from ._grouping import PairwiseScores, evaluate_groups, group_duplicates
+from ._grouping import DEFAULT_GROUP_THRESHOLD, PairwiseScores, evaluate_groups, group_duplicates
 from ._identifiers import IdentifierConflict, conflicting_identifiers
 from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference, text_of
 from ._report import ProductRef, Report, affected_bounds, bounds_conflict, fingerprint
@@ -16,7 +15,6 @@ __all__ = [
     "DEFAULT_GROUP_THRESHOLD",
     "DEFAULT_MIN_SCORE",
     "NEAR_CERTAIN",
-    "DedupBenchmark",
     "DuplicateCandidate",
     "IdentifierConflict",
     "Linkable",
@@ -25,7 +23,6 @@ __all__ = [
     "Report",
     "Vocabulary",
     "affected_bounds",
-    "benchmark_csaf",
     "bounds_conflict",
     "conflicting_identifiers",
     "evaluate_groups",

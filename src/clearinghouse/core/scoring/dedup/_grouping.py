@@ -6,7 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from ._align import NEAR_CERTAIN
 from ._candidate import DuplicateCandidate
+
+#: The score at which a pair joins a duplicate group (an automatic link): near-certain only.
+DEFAULT_GROUP_THRESHOLD = NEAR_CERTAIN
 
 
 def group_duplicates(

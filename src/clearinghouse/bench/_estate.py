@@ -21,15 +21,19 @@ from clearinghouse.accounts.models import Organisation, OrganisationKind
 from clearinghouse.advisories.models import Advisory, AffectedPackage
 from clearinghouse.advisories.services import batched
 from clearinghouse.advisories.severity import severity_of
+from clearinghouse.assets import tasks
+from clearinghouse.assets.matching import (
+    MATCHED_FIELDS,
+    component_lookup,
+    components_for,
+    match_components,
+)
+from clearinghouse.assets.models import Asset, Component, Finding
 from clearinghouse.core.formats.osv import Advisory as OSVAdvisory
 from clearinghouse.core.matching import AdvisoryIndex, canonical_ecosystem, normalise_name
 from clearinghouse.core.matching import Component as Key
 from clearinghouse.core.scanning import build_index
 from clearinghouse.core.sectors import Sector
-
-from . import tasks
-from .matching import MATCHED_FIELDS, component_lookup, components_for, match_components
-from .models import Asset, Component, Finding
 
 PREFIX = "bench-operator-"
 STORE_SOURCE = "bench rematch"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from ._common import EXIT_OK, BadInput, scratch_django
+from clearinghouse.cli._common import EXIT_OK, BadInput, scratch_django
 
 _RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -319,7 +319,7 @@ def bench_load(args: argparse.Namespace) -> int:
     return EXIT_OK if whole else 1
 
 
-def add_bench_verbs(benches: Any, verb: Any) -> None:
+def add_verb(benches: Any, verb: Any) -> None:
     """Register `bench load`."""
     load = verb(benches, "load", bench_load, "concurrent clients against the served app")
     load.add_argument("--database", help="postgres://… of a dedicated, empty database")

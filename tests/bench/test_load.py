@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import RUN_CLI
+from tests.background.conftest import RUN_CLI
 
 
 def test_bench_load_counts_every_accepted_submission_once(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clearinghouse.advisories.models import Advisory
-from clearinghouse.assets import benchmark
 from clearinghouse.assets.models import Asset, Component, Finding
 from clearinghouse.audit.models import AuditEvent
+from clearinghouse.bench import _estate as benchmark
 from clearinghouse.cli import main
 from clearinghouse.core.formats.osv import read_osv
 from clearinghouse.core.matching import Component as Key

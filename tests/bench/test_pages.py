@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-RUN_CLI = "import sys; from clearinghouse.cli import main; sys.exit(main(sys.argv[1:]))"
+from tests.background.conftest import RUN_CLI
 
 
 def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ._common import EXIT_OK, BadInput, scratch_django
+from clearinghouse.cli._common import EXIT_OK, BadInput, scratch_django
 
 
 def bench_pages(args: argparse.Namespace) -> int:
@@ -23,15 +23,16 @@ def bench_pages(args: argparse.Namespace) -> int:
         raise BadInput("--repeat: give 1 to 100 requests per list")
     scratch_django(args.database, "ch-bench-pages-")
     from clearinghouse.accounts.models import Organisation
-    from clearinghouse.web import benchmark
+
+    from . import _page_store
 
     if Organisation.objects.exists():
         raise BadInput("the database is not empty: point --database at a dedicated, empty one")
-    benchmark.run(args.scale, args.repeat, print)
+    _page_store.run(args.scale, args.repeat, print)
     return EXIT_OK
 
 
-def add_bench_verbs(benches: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
+def add_verb(benches: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
     """Register `bench pages`."""
     pages = verb(benches, "pages", bench_pages, "list queries and times as the store grows")
     pages.add_argument("--database", help="postgres://… of a dedicated, empty database")

@@ -1,49 +1,20 @@
-"""`clearinghouse bench intake|dedup`: intake throughput and dedup quality on CISA CSAF.
+"""`clearinghouse bench intake`: intake throughput on CISA CSAF, through the real service.
 
-`bench intake` times the whole service path on a scratch database: one large CSAF document,
-a stream of small ones (one by one, then as batches), and an AI lab's flood without
-identifiers. `bench dedup` regroups the advisories with every identifier hidden.
+The whole service path is timed on a scratch database: one large CSAF document, a stream of
+small ones (one by one, then as batches), and an AI lab's flood without identifiers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._common import EXIT_OK, BadInput, scratch_django
+from clearinghouse.cli._common import EXIT_OK, BadInput, scratch_django
 
-
-def _cisa_dir(given: str | None) -> Path:
-    default = Path(os.environ.get("CLEARINGHOUSE_SHARED_DATA", "../shared/data")) / "csaf/cisa"
-    root = Path(given) if given else default
-    if not root.is_dir():
-        raise BadInput(f"{root}: no such directory (give --csaf DIR: CISA CSAF advisories)")
-    return root
-
-
-def bench_dedup(args: argparse.Namespace) -> int:
-    """Regroup CISA's CSAF advisories with every identifier hidden; print pairwise P/R/F1."""
-    from clearinghouse.core.scoring.dedup import benchmark_csaf
-
-    paths = sorted(_cisa_dir(args.csaf).rglob("*.json"))
-    if args.limit:
-        paths = paths[: args.limit]
-    result = benchmark_csaf(paths, threshold=args.threshold)
-    scores = result.scores
-    print(
-        f"{result.documents:,} documents, {result.reports:,} vulnerability items, "
-        f"threshold {result.threshold}, {result.seconds:.1f} s"
-    )
-    print(
-        f"pairs: {scores.true_pairs:,} true (same CVE), {scores.predicted_pairs:,} predicted, "
-        f"{scores.correct_pairs:,} correct"
-    )
-    print(f"precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}")
-    return EXIT_OK
+from ._corpus import cisa_dir
 
 
 def _renamed(value: Any, ids: set[str], prefix: str) -> Any:
@@ -107,7 +78,7 @@ def bench_intake(args: argparse.Namespace) -> int:
     import secrets
     import time
 
-    root = _cisa_dir(args.csaf)
+    root = cisa_dir(args.csaf)
     scratch_django(args.database, "clearinghouse-bench-")
     from django.db import connection
 
@@ -238,8 +209,8 @@ def _bench_native(user: Any, root: Path, count: int) -> None:
     )
 
 
-def add_bench_verbs(benches: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `bench intake` and `bench dedup`."""
+def add_verb(benches: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register `bench intake`."""
     intake_bench = verb(benches, "intake", bench_intake, "bulk intake reports/s with dedup")
     intake_bench.add_argument("--database", help="postgres://… of a dedicated, empty database")
     intake_bench.add_argument("--csaf", metavar="DIR", help="CISA CSAF advisories")
@@ -249,7 +220,3 @@ def add_bench_verbs(benches: Any, verb: Callable[..., argparse.ArgumentParser]) 
         "--batch-size", type=int, default=300, help="documents per bulk upload"
     )
     intake_bench.add_argument("--native-items", type=int, default=3000, help="AI-lab flood size")
-    dedup = verb(benches, "dedup", bench_dedup, "dedup precision/recall on CISA CSAF")
-    dedup.add_argument("--csaf", metavar="DIR", help="CISA CSAF advisories")
-    dedup.add_argument("--threshold", type=float, default=0.95)
-    dedup.add_argument("--limit", type=int, default=0, help="only the first N documents")
