@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from clearinghouse.cli._common import BadInput
 from clearinghouse.core.formats.osv import Advisory, OSVFormatError, read_osv
@@ -32,3 +34,16 @@ def osv_advisories(args: argparse.Namespace) -> list[Advisory]:
         return list(read_osv(source, allow_short_commits=True))
     except OSVFormatError as error:
         raise BadInput(str(error)) from None
+
+
+def product_ids(value: Any) -> Iterator[str]:
+    """Every product and group id a CSAF product tree defines."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in {"product_id", "group_id"} and isinstance(item, str):
+                yield item
+            else:
+                yield from product_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from product_ids(item)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from clearinghouse.cli._common import EXIT_OK, BadInput, scratch_django
 
-from ._corpus import cisa_dir
+from ._corpus import cisa_dir, product_ids
 
 
 def _renamed(value: Any, ids: set[str], prefix: str) -> Any:
@@ -27,18 +27,6 @@ def _renamed(value: Any, ids: set[str], prefix: str) -> Any:
     return value
 
 
-def _product_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in {"product_id", "group_id"} and isinstance(item, str):
-                yield item
-            else:
-                yield from _product_ids(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _product_ids(item)
-
-
 def large_csaf(root: Path, count: int) -> dict[str, Any]:
     """One CSAF document with `count` real CISA vulnerabilities, their products renamed apart."""
     merged: dict[str, Any] | None = None
@@ -46,7 +34,7 @@ def large_csaf(root: Path, count: int) -> dict[str, Any]:
     for number, path in enumerate(sorted(root.rglob("*.json"))):
         document = json.loads(path.read_bytes())
         tree = document.get("product_tree") or {}
-        ids = set(_product_ids(tree))
+        ids = set(product_ids(tree))
         document = _renamed(document, ids, f"D{number}-")
         if merged is None:
             merged = document

@@ -2,7 +2,7 @@
 
 from ._align import ALIGN_MIN, NEAR_CERTAIN
 from ._candidate import DuplicateCandidate
-from ._csaf import report_from_csaf, strip_identifiers
+from ._csaf import report_from_csaf, scrub_identifiers, strip_identifiers
 from ._grouping import DEFAULT_GROUP_THRESHOLD, PairwiseScores, evaluate_groups, group_duplicates
 from ._identifiers import IdentifierConflict, conflicting_identifiers
 from ._pairs import DEFAULT_MIN_SCORE, find_duplicates, find_duplicates_reference, text_of
@@ -33,6 +33,7 @@ __all__ = [
     "heaviest",
     "link_veto",
     "report_from_csaf",
+    "scrub_identifiers",
     "strip_identifiers",
     "text_of",
     "word_counts",

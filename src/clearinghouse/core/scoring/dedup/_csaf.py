@@ -47,6 +47,12 @@ def report_from_csaf(item: VulnerabilityItem) -> Report:
     )
 
 
+def scrub_identifiers(text: str) -> str:
+    """Text with every identifier (CVE, GHSA, ZDI, advisory and case numbers) and CISA's
+    sentence announcing them removed: how prose reads before anyone assigned an id."""
+    return _ASSIGNED.sub(" ", _IDENTIFIER.sub(" ", text)).strip()
+
+
 def strip_identifiers(report: Report) -> Report:
     """Remove every identifier from a report, aliases and ids quoted in its text or products.
 
@@ -57,7 +63,7 @@ def strip_identifiers(report: Report) -> Report:
     def scrub(text: str) -> str:
         for alias in report.aliases:
             text = text.replace(alias, " ")
-        return _ASSIGNED.sub(" ", _IDENTIFIER.sub(" ", text)).strip()
+        return scrub_identifiers(text)
 
     # Product fields quote ids too: Siemens versions read "13.1.0 (Only affected by CVE-...)".
     return dataclasses.replace(
