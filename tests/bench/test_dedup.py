@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from clearinghouse.bench._regroup import benchmark_csaf
+from clearinghouse.bench._stream import scrubbed
 from clearinghouse.core.scoring.dedup import DEFAULT_GROUP_THRESHOLD
+from tests.background.conftest import RUN_CLI
+from tests.core.formats.csaf._documents import example_document
 from tests.shared_data import shared_data
 
 
@@ -18,3 +27,58 @@ def test_dedup_regroups_cisa_advisories_by_cve_with_every_identifier_hidden() ->
     assert result.threshold == DEFAULT_GROUP_THRESHOLD
     assert result.scores.f1 >= 0.70
     assert result.scores.precision >= 0.81 and result.scores.recall >= 0.60
+
+
+def test_the_stream_scrubs_every_identifier_and_keeps_the_product_ids() -> None:
+    document = example_document()
+    (item,) = document["vulnerabilities"]
+    item["notes"][0]["text"] += " CVE-2024-0001 has been assigned to this vulnerability."
+    item["title"] = "CVE-2024-0001"
+    document["document"]["references"] = [{"summary": "ICSA-24-002-01", "url": "https://x"}]
+    sent = scrubbed(document, 7)
+    text = sent.data.decode()
+    assert sent.cves == ("CVE-2024-0001",)
+    for gone in ("CVE-2024", "EX-123", "ICSA-24", "EXAMPLE-2024-0001", "assigned"):
+        assert gone not in text
+    clean = json.loads(text)
+    assert clean["document"]["tracking"]["id"] == "DOC-7"
+    assert clean["vulnerabilities"][0]["title"] == "(removed)"  # CSAF texts must not be empty
+    assert "GW-OLD" in clean["vulnerabilities"][0]["product_status"]["known_affected"]
+    assert clean["vulnerabilities"][0]["notes"][0]["text"].startswith("A long user name")
+
+
+def _stream(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_BENCH_DATABASE_URL"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd() / "src"), env.get("PYTHONPATH", "")])
+    env["TMPDIR"] = str(tmp_path)  # its scratch SQLite database and data directory
+    return subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", RUN_CLI, "bench", "dedup", "--stream", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_the_stream_scores_the_same_one_by_one_and_in_one_batch(tmp_path: Path) -> None:
+    csaf = str(shared_data("csaf/cisa"))
+    scored = []
+    for batch in ("1", "all"):
+        result = _stream(
+            tmp_path, "--csaf", csaf, "--years", "2018", "--limit", "60", "--batch", batch
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("60 CISA documents (2018-2018)")
+        scored.append(lines[1:])
+    assert scored[0] == scored[1]
+    assert scored[0][0].startswith("groups (automatic links): precision")
+    assert len([line for line in scored[0] if line.startswith("candidates >=")]) == 6
+
+
+def test_a_bad_batch_is_one_error_line(tmp_path: Path) -> None:
+    result = _stream(tmp_path, "--csaf", str(shared_data("csaf/cisa")), "--batch", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --batch: give a number of documents per submission or 'all', not '0'"
+    ]
