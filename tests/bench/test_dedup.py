@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from clearinghouse.bench import _scale
 from clearinghouse.bench._regroup import benchmark_csaf
 from clearinghouse.bench._stream import scrubbed
+from clearinghouse.bench.dedup import _lab_user
 from clearinghouse.core.scoring.dedup import DEFAULT_GROUP_THRESHOLD
 from tests.background.conftest import RUN_CLI
 from tests.core.formats.csaf._documents import example_document
+from tests.intake.conftest import native
 from tests.shared_data import shared_data
 
 
@@ -47,12 +52,12 @@ def test_the_stream_scrubs_every_identifier_and_keeps_the_product_ids() -> None:
     assert clean["vulnerabilities"][0]["notes"][0]["text"].startswith("A long user name")
 
 
-def _stream(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _dedup(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_BENCH_DATABASE_URL"}
     env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd() / "src"), env.get("PYTHONPATH", "")])
     env["TMPDIR"] = str(tmp_path)  # its scratch SQLite database and data directory
     return subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", RUN_CLI, "bench", "dedup", "--stream", *args],
+        [sys.executable, "-W", "ignore", "-c", RUN_CLI, "bench", "dedup", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -64,8 +69,17 @@ def test_the_stream_scores_the_same_one_by_one_and_in_one_batch(tmp_path: Path) 
     csaf = str(shared_data("csaf/cisa"))
     scored = []
     for batch in ("1", "all"):
-        result = _stream(
-            tmp_path, "--csaf", csaf, "--years", "2018", "--limit", "60", "--batch", batch
+        result = _dedup(
+            tmp_path,
+            "--stream",
+            "--csaf",
+            csaf,
+            "--years",
+            "2018",
+            "--limit",
+            "60",
+            "--batch",
+            batch,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         lines = result.stdout.splitlines()
@@ -77,8 +91,62 @@ def test_the_stream_scores_the_same_one_by_one_and_in_one_batch(tmp_path: Path) 
 
 
 def test_a_bad_batch_is_one_error_line(tmp_path: Path) -> None:
-    result = _stream(tmp_path, "--csaf", str(shared_data("csaf/cisa")), "--batch", "0")
+    result = _dedup(tmp_path, "--stream", "--csaf", str(shared_data("csaf/cisa")), "--batch", "0")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: --batch: give a number of documents per submission or 'all', not '0'"
     ]
+
+
+def test_the_scale_run_times_dedup_at_each_size_and_says_the_growth(tmp_path: Path) -> None:
+    csaf = str(shared_data("csaf/cisa"))
+    result = _dedup(tmp_path, "--scale", "--csaf", csaf, "--sizes", "300,3000", "--samples", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database: sqlite; synthetic reports from 2,168 CISA items")
+    assert lines[1].lstrip().startswith("300 stored") and lines[2].lstrip().startswith("3,000")
+    assert "dedup per new report median" in lines[2]
+    assert lines[3].startswith("growth 300 -> 3,000 (10x reports): dedup median")
+
+
+def test_shrinking_sizes_are_one_error_line(tmp_path: Path) -> None:
+    result = _dedup(tmp_path, "--scale", "--csaf", str(shared_data("csaf/cisa")), "--sizes", "9,3")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: --sizes: give growing positive counts")
+
+
+@pytest.mark.django_db
+def test_the_synthetic_store_is_indexed_as_intake_indexes_and_found_by_a_new_report() -> None:
+    from clearinghouse.intake import services
+    from clearinghouse.intake.models import (
+        DuplicateCandidate,
+        Report,
+        ReportKey,
+        Submission,
+        TermFrequency,
+    )
+
+    made = _scale.Synthesiser(
+        _scale.corpus(sorted(shared_data("csaf/cisa").glob("2018/*.json"))), 3
+    )
+    seeder, reporter = _lab_user("seeder"), _lab_user("reporter")
+    store = Submission.objects.create(
+        organisation=seeder.organisation, format="native", sha256="0" * 64, reporter_kind="lab"
+    )
+    _scale.grow(made.make, 0, 120, store)
+    assert Report.objects.count() == 120
+    assert TermFrequency.objects.get(term=TermFrequency.REPORTS).reports == 120
+    signatures = ReportKey.objects.filter(key__startswith="w:").values_list("report", flat=True)
+    assert set(signatures) == set(Report.objects.values_list("pk", flat=True))
+    twin = made.make(42)
+    assert twin.description != made.make(43).description  # reproducible, and each its own
+    sent = {
+        "title": twin.title or "twin",
+        "description": twin.description,
+        "cwe": twin.cwe,
+        "products": [{k: v for k, v in vars(p).items() if v} for p in twin.products],
+    }
+    services.submit(reporter, native(sent), background=False)
+    new = Report.objects.get(organisation=reporter.organisation)
+    best = DuplicateCandidate.objects.filter(report=new).order_by("-score").first()
+    assert best is not None and best.candidate.index == 42 and best.score >= 0.95

@@ -108,7 +108,7 @@ def counts(terms: Iterable[str]) -> Counts:
     return found
 
 
-def _postings(new: Entry, words: Vocabulary) -> set[str]:
+def postings_of(new: Entry, words: Vocabulary) -> set[str]:
     """The keys a report is found by: exact and product keys, and its heaviest words."""
     signature = heaviest(words.vector(new.words), SIGNATURE_WORDS)
     return set(new.keys) | {f"w:{word}" for word in signature}
@@ -186,7 +186,7 @@ def look_up(
     postings: dict[int, set[str]] = {}
     for document, words in zip(documents, store.arrivals(documents), strict=True):
         for new in document:
-            probes[new.pk], postings[new.pk] = _probe(new, words), _postings(new, words)
+            probes[new.pk], postings[new.pk] = _probe(new, words), postings_of(new, words)
     matches = _stored_matches(probes)
     posted: defaultdict[str, list[int]] = defaultdict(list)
     for pk, keys in postings.items():
