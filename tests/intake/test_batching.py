@@ -156,3 +156,30 @@ def test_a_declined_report_is_no_longer_a_candidate_and_a_restart_keeps_the_inde
     (third,) = later.submission.reports.all()
     met = set(third.candidates.values_list("candidate", flat=True))
     assert first.pk not in met and report.pk not in met
+
+
+def _index_rows() -> tuple[set[tuple[int, str]], set[tuple[str, int]]]:
+    postings = set(ReportKey.objects.values_list("report", "key"))
+    return postings, set(TermFrequency.objects.values_list("term", "reports"))
+
+
+def test_a_rebuilt_index_is_the_one_intake_wrote_and_repairs_a_lost_one(cast) -> None:
+    documents = _documents(count=15, seed=5)
+    for data in documents:
+        services.submit(cast["lab1"], data, background=False)
+    written = _index_rows()
+    assert services.reindex().reports == Report.objects.count()
+    assert _index_rows() == written
+    # A store from before the index (or restored without it): a rebuild makes it whole.
+    ReportKey.objects.all().delete()
+    TermFrequency.objects.all().delete()
+    done = services.reindex()
+    assert _index_rows() == written
+    assert done.postings == len(written[0]) and done.terms == len(written[1]) - 1
+    # And deleting a submission leaves counts a rebuild corrects.
+    before = Report.objects.count()
+    Report.objects.order_by("-pk").first().submission.delete()  # type: ignore[union-attr]
+    assert TermFrequency.objects.get(term=TermFrequency.REPORTS).reports == before  # stale
+    services.reindex()
+    reports = TermFrequency.objects.get(term=TermFrequency.REPORTS).reports
+    assert reports == Report.objects.count() < before

@@ -170,3 +170,15 @@ def test_the_cli_names_no_other_organisations_report(cast, two_reports, tmp_path
     (item,) = entry["items"]
     assert item["duplicate_of"] is None
     assert Report.objects.get(pk=item["report_id"]).duplicate_of_id == earlier
+
+
+@pytest.mark.django_db
+def test_intake_reindex_rebuilds_the_dedup_index(cast, capsys) -> None:
+    from clearinghouse.intake import services
+    from clearinghouse.intake.models import ReportKey
+
+    services.submit(cast["lab1"], native({"title": "Overflow in the RTU-9 parser"}))
+    ReportKey.objects.all().delete()
+    assert main(["intake-reindex"]) == 0
+    assert capsys.readouterr().out.startswith("dedup index rebuilt: 1 reports, ")
+    assert ReportKey.objects.exists()

@@ -4,8 +4,8 @@ The store is filled by bulk inserts with synthetic reports made from CISA's advi
 is a real item's text with a quarter of its words replaced by words drawn from the corpus at
 their corpus frequency and a few numbers changed, under that item's vendors and products
 (versions changed too, so fingerprints differ). Its postings and the store's term counts are
-written by intake's own index writer (`_index.add`), weighed by the store's running counts as
-intake weighs an arrival, so the index is the one intake would have built.
+written by intake's own `index_stored`, each report weighed as it arrived, so the index is
+the one intake would have built.
 
 At each size, held-out real documents (scrubbed as the stream does) are submitted one at a
 time through the real service, each in a transaction rolled back so the store keeps its
@@ -20,7 +20,6 @@ import random
 import re
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,7 +31,6 @@ from clearinghouse.core.scoring.dedup import (
     Report as DedupReport,
 )
 from clearinghouse.core.scoring.dedup import (
-    Vocabulary,
     fingerprint,
     report_from_csaf,
     strip_identifiers,
@@ -93,8 +91,9 @@ def grow(make: Callable[[int], DedupReport], start: int, stop: int, submission: 
     """Store reports start..stop-1 of `submission`, with their postings and term counts."""
     from django.db import transaction
 
+    from clearinghouse.intake import services
     from clearinghouse.intake.models import Report
-    from clearinghouse.intake.services import _dedup, _index, _rows
+    from clearinghouse.intake.services import _rows
 
     for first in range(start, stop, CHUNK):
         made = [make(n) for n in range(first, min(first + CHUNK, stop))]
@@ -115,19 +114,7 @@ def grow(make: Callable[[int], DedupReport], start: int, stop: int, submission: 
             for dedup in made
         ]
         with transaction.atomic():
-            created = _rows.create(Report, rows)
-            entries = [
-                _index.entry(row, _dedup.keys(row), _dedup._model_dedup_report(row))
-                for row in created
-            ]
-            store = _index.counts(term for entry in entries for term in entry.counted)
-            running, reports = Counter(store.terms), store.reports
-            postings = {}
-            for entry in entries:
-                running.update(entry.counted)
-                reports += 1
-                postings[entry.pk] = _index.postings_of(entry, Vocabulary(reports, running))
-            _index.add(entries, postings)
+            services.index_stored(_rows.create(Report, rows))
 
 
 @dataclass(frozen=True)

@@ -415,8 +415,25 @@ def intake_retry(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def intake_reindex(args: argparse.Namespace) -> int:
+    """Rebuild dedup's store-wide index from every stored report (a deployment step).
+
+    For a store that predates the index, after a restore, or when deleted submissions left
+    its word counts stale. Run it with intake stopped; it changes no report.
+    """
+    setup_django()
+    from clearinghouse.intake import services
+
+    done = services.reindex()
+    print(
+        f"dedup index rebuilt: {done.reports:,} reports, {done.postings:,} postings, "
+        f"{done.terms:,} terms counted"
+    )
+    return EXIT_OK
+
+
 def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `intake` and `intake-retry` on the top level."""
+    """Register `intake`, `intake-retry` and `intake-reindex` on the top level."""
     parser = verb(verbs, "intake", intake, "submit vulnerability reports (files)")
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(
@@ -448,3 +465,4 @@ def add_verbs(verbs: Any, verb: Callable[..., argparse.ArgumentParser]) -> None:
     again.add_argument("--as-user", help="act on the local database as this user instead")
     again.add_argument("--wait", action="store_true", help="follow it until it is done")
     again.add_argument("--wait-timeout", type=float, default=0, metavar="SECONDS")
+    verb(verbs, "intake-reindex", intake_reindex, "rebuild dedup's store-wide index")

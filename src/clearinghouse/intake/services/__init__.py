@@ -7,7 +7,8 @@ package (`from clearinghouse.intake import services`), never its private modules
 `_submission` (one document, and the worker's part), `_batch` (many documents in one
 transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the pool,
 duplicate links), `_index` (dedup's store-wide index), `_triage` (coordinators' decisions),
-`_search` (the report list's filter and order), `_feeds` (KEV and EPSS), `_limits`.
+`_reindex` (writing stored reports into the index), `_search` (the report list's filter and
+order), `_feeds` (KEV and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
@@ -23,6 +24,7 @@ from ._limits import (
     max_bytes,
     max_items,
 )
+from ._reindex import Reindexed, index_stored, reindex
 from ._search import matching
 from ._submission import Outcome, process, read_upload, retry, stalled, submit
 from ._triage import ConflictingIdentifiers, bulk_triage, triage
@@ -34,6 +36,7 @@ __all__ = [
     "BatchResult",
     "ConflictingIdentifiers",
     "Outcome",
+    "Reindexed",
     "Upload",
     "background_items",
     "bulk_triage",
@@ -41,6 +44,7 @@ __all__ = [
     "candidates_of",
     "import_epss",
     "import_kev",
+    "index_stored",
     "matching",
     "max_batch_bytes",
     "max_batch_documents",
@@ -48,6 +52,7 @@ __all__ = [
     "max_items",
     "process",
     "read_upload",
+    "reindex",
     "rescore",
     "retry",
     "stalled",

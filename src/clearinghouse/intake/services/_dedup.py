@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Q
 
@@ -191,6 +191,19 @@ def _scored(
     return scored
 
 
+def index_entries(
+    new: Sequence[Report], views: Mapping[int, DedupReport] | None = None
+) -> tuple[dict[int, _index.Entry], list[list[_index.Entry]]]:
+    """New reports' index entries by id, and the same by document in arrival order.
+
+    `views`: the reports as dedup sees them, when the caller has them already.
+    """
+    if views is None:
+        views = {report.pk: _model_dedup_report(report) for report in new}
+    entries = {report.pk: _index.entry(report, keys(report), views[report.pk]) for report in new}
+    return entries, _documents(new, entries)
+
+
 def link_duplicates(new: Sequence[Report]) -> list[Report]:
     """Store duplicate candidates for new reports; link each to a near-certain earlier one.
 
@@ -204,8 +217,7 @@ def link_duplicates(new: Sequence[Report]) -> list[Report]:
     if not new:
         return []
     views = {report.pk: _model_dedup_report(report) for report in new}
-    entries = {report.pk: _index.entry(report, keys(report), views[report.pk]) for report in new}
-    documents = _documents(new, entries)
+    entries, documents = index_entries(new, views)
     store = _index.counts(term for entry in entries.values() for term in entry.counted)
     found, postings = _index.look_up(documents, store)
     stored = {pk for ids in found.values() for pk in ids if pk not in views}
