@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +12,11 @@ from clearinghouse.bench._regroup import benchmark_csaf
 from clearinghouse.bench._stream import scrubbed
 from clearinghouse.bench.dedup import _lab_user
 from clearinghouse.core.scoring.dedup import DEFAULT_GROUP_THRESHOLD
-from tests.background.conftest import RUN_CLI
 from tests.core.formats.csaf._documents import example_document
 from tests.intake.conftest import native
 from tests.shared_data import shared_data
+
+from ._cli import bench
 
 
 def test_dedup_regroups_cisa_advisories_by_cve_with_every_identifier_hidden() -> None:
@@ -52,25 +50,13 @@ def test_the_stream_scrubs_every_identifier_and_keeps_the_product_ids() -> None:
     assert clean["vulnerabilities"][0]["notes"][0]["text"].startswith("A long user name")
 
 
-def _dedup(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "CLEARINGHOUSE_BENCH_DATABASE_URL"}
-    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd() / "src"), env.get("PYTHONPATH", "")])
-    env["TMPDIR"] = str(tmp_path)  # its scratch SQLite database and data directory
-    return subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", RUN_CLI, "bench", "dedup", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def test_the_stream_scores_the_same_one_by_one_and_in_one_batch(tmp_path: Path) -> None:
     csaf = str(shared_data("csaf/cisa"))
     scored = []
     for batch in ("1", "all"):
-        result = _dedup(
+        result = bench(
             tmp_path,
+            "dedup",
             "--stream",
             "--csaf",
             csaf,
@@ -91,7 +77,9 @@ def test_the_stream_scores_the_same_one_by_one_and_in_one_batch(tmp_path: Path) 
 
 
 def test_a_bad_batch_is_one_error_line(tmp_path: Path) -> None:
-    result = _dedup(tmp_path, "--stream", "--csaf", str(shared_data("csaf/cisa")), "--batch", "0")
+    result = bench(
+        tmp_path, "dedup", "--stream", "--csaf", str(shared_data("csaf/cisa")), "--batch", "0"
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: --batch: give a number of documents per submission or 'all', not '0'"
@@ -100,7 +88,9 @@ def test_a_bad_batch_is_one_error_line(tmp_path: Path) -> None:
 
 def test_the_scale_run_times_dedup_at_each_size_and_says_the_growth(tmp_path: Path) -> None:
     csaf = str(shared_data("csaf/cisa"))
-    result = _dedup(tmp_path, "--scale", "--csaf", csaf, "--sizes", "300,3000", "--samples", "2")
+    result = bench(
+        tmp_path, "dedup", "--scale", "--csaf", csaf, "--sizes", "300,3000", "--samples", "2"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("database: sqlite; synthetic reports from 2,168 CISA items")
@@ -110,7 +100,9 @@ def test_the_scale_run_times_dedup_at_each_size_and_says_the_growth(tmp_path: Pa
 
 
 def test_shrinking_sizes_are_one_error_line(tmp_path: Path) -> None:
-    result = _dedup(tmp_path, "--scale", "--csaf", str(shared_data("csaf/cisa")), "--sizes", "9,3")
+    result = bench(
+        tmp_path, "dedup", "--scale", "--csaf", str(shared_data("csaf/cisa")), "--sizes", "9,3"
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: --sizes: give growing positive counts")
 
