@@ -46,6 +46,11 @@ _YamlLoader.yaml_implicit_resolvers = {
 }
 
 
+def load_yaml(text: str) -> Any:
+    """Safe YAML, with timestamps left as strings (schemas written for JSON expect them)."""
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def read_osv(
     path: Path | str,
     *,
@@ -189,7 +194,7 @@ def _decode(data: bytes, source: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
         if source.lower().endswith((".yaml", ".yml")):
-            record = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+            record = load_yaml(text)
         else:
             record = json.loads(text)
     except UnicodeDecodeError as error:
