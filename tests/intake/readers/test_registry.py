@@ -87,14 +87,10 @@ def test_a_registered_readers_refusal_carries_its_name(toy: None) -> None:
 
 
 def test_the_typed_filter_and_the_form_offer_a_registered_format(toy: None) -> None:
-    from django import forms
-
     from clearinghouse.intake.forms import SubmitForm
 
     assert ReportFilter.model_validate({"source": "toy"}).source == "toy"
-    field = SubmitForm().fields["format"]
-    assert isinstance(field, forms.ChoiceField)
-    assert ("toy", "Toy Bugs 1.0") in list(field.choices)
+    assert '<option value="toy">Toy Bugs 1.0</option>' in str(SubmitForm()["format"])
     assert "toy" in ReportFilter.model_json_schema()["properties"]["source"]["anyOf"][0]["enum"]
 
 
