@@ -30,7 +30,7 @@ def test_a_real_csaf_advisory_is_detected_and_read_item_by_item(csaf_path: Path)
     assert document.items[0].products and document.items[0].cvss_vectors
 
 
-def test_every_cisa_advisory_of_a_year_is_read_as_csaf() -> None:
+def test_the_first_cisa_advisories_of_2022_are_all_read_as_csaf() -> None:
     paths = sorted(shared_data("csaf/cisa/2022").glob("*.json"))[:25]
     assert len(paths) == 25
     for path in paths:

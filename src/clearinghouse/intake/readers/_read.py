@@ -17,7 +17,7 @@ from clearinghouse.core.formats.osv import load_yaml
 
 from ._base import Document, Item, Reader, Source, Syntax
 from ._errors import DocumentError
-from ._registry import Format, detect, reader_named, yaml_labels
+from ._registry import Format, detect, yaml_labels
 
 
 def _decode_json(data: bytes) -> Any:
@@ -62,11 +62,11 @@ def read_document(
 ) -> Document:
     """Validate a submitted document against its format's rules and reduce it to items.
 
-    `declared` names the format (a registered name) instead of detecting it. Raises
-    `DocumentError` naming every problem found, with the format once known; nothing partial
-    is returned.
+    `declared` names the format instead of detecting it (ValueError if no reader has that
+    name: check it first with `Format`). Raises `DocumentError` naming every problem found,
+    with the format once known; nothing partial is returned.
     """
-    reader = reader_named(declared) if declared else None
+    reader = Format(declared).reader if declared else None
     try:
         syntax, tree = _decoded(data, filename, reader)
         reader = reader or detect(tree, syntax)
