@@ -328,7 +328,7 @@ def failure_entries(error: Exception) -> list[dict[str, object]]:
     """Why processing failed, stored as the entries of a 422 (`loc`, `msg`; a document's
     problems with their `format`, `item` and `pointer`), so nothing parses a message back.
     """
-    if isinstance(error, InvalidInput):
+    if isinstance(error, InvalidInput) and error.errors:
         return error.detail()[:20]
     return [{"loc": [], "msg": str(error)[:2000]}]
 
