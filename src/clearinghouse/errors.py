@@ -14,6 +14,10 @@ class FieldError:
     loc: tuple[str, ...]
     msg: str
 
+    def as_detail(self) -> dict[str, object]:
+        """This error as one entry of the API's 422 body (a subclass may add its own terms)."""
+        return {"loc": list(self.loc), "msg": self.msg}
+
 
 class InvalidInput(ValueError):
     """Input that breaks a rule: HTTP 422, CLI exit 2, a form error per field. Nothing changed."""
@@ -37,7 +41,7 @@ class InvalidInput(ValueError):
 
     def detail(self) -> list[dict[str, object]]:
         """The errors as the API's 422 body lists them: `[{"loc": [...], "msg": ...}]`."""
-        return [{"loc": list(error.loc), "msg": error.msg} for error in self.errors]
+        return [error.as_detail() for error in self.errors]
 
     @classmethod
     def single(cls, field: str, message: str) -> InvalidInput:

@@ -142,6 +142,28 @@ def test_wait_in_local_mode_follows_an_earlier_queued_submission(
     assert out.count("report #") == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_wait_names_the_place_of_a_failed_submissions_problem(
+    cast, tmp_path, monkeypatch, capsys
+) -> None:
+    from clearinghouse.intake import services
+
+    data = native({"title": "one"}, {"title": "two"})
+    queued = services.submit(cast["lab1"], data, background=True).submission
+    # The stored copy no longer reads (as if a reader's rules had tightened since).
+    broken = native({"title": "one"}, {"title": "two", "cwe": "89"}).decode()
+    Submission.objects.filter(pk=queued.pk).update(original=broken)
+    path = tmp_path / "again.json"
+    path.write_bytes(data)
+    _worker_runs_while_waiting(monkeypatch)
+    assert main(["intake", str(path), "--as-user", cast["lab1"].username, "--wait"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert err == [
+        f"error: {path}: submission #{queued.pk} failed: /reports/1/cwe: "
+        "String should match pattern '^(CWE-\\d{1,6})?$'"
+    ]
+
+
 def test_several_local_files_are_one_batch_and_a_refused_one_is_named(
     cast, csaf_path: Path, tmp_path, capsys
 ) -> None:

@@ -29,6 +29,20 @@ _FIELD_ERRORS: dict[str, Any] = {
                         "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
                     },
                     "msg": {"type": "string"},
+                    "format": {
+                        "type": ["string", "null"],
+                        "description": "A refused document's format (null: not told yet).",
+                    },
+                    "item": {
+                        "type": ["integer", "null"],
+                        "description": "The index of the document's item the problem is in "
+                        "(null: the document as a whole).",
+                    },
+                    "pointer": {
+                        "type": "string",
+                        "description": "Where in the document, as an RFC 6901 JSON Pointer "
+                        '("/vulnerabilities/2/cve"; "" is the whole document).',
+                    },
                 },
                 "required": ["loc", "msg"],
             },

@@ -239,6 +239,14 @@ def _refusal(source: str, error: Exception | None) -> BadInput:
     return BadInput(f"{source}: {error}")
 
 
+def _reason(error: Any) -> str:
+    """A stored failure as a line: its message, after the place in the document if known."""
+    if not isinstance(error, dict):
+        return str(error)  # stored before failures were entries
+    where = error.get("pointer") or ".".join(str(part) for part in error.get("loc") or [])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
 def _read(path: Path) -> bytes:
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
@@ -329,7 +337,7 @@ def _wait(backend: _Backend, done: list[dict[str, Any]], timeout: float) -> list
         finished = result | {"created": entry["created"]}
         entry.update(_summary(Path(entry["file"]), finished, backend.reports(pk)))
         if result["status"] == "failed":
-            reasons = "; ".join(str(error) for error in result.get("errors") or []) or "failed"
+            reasons = "; ".join(map(_reason, result.get("errors") or [])) or "failed"
             problems.append(f"{entry['file']}: submission #{pk} failed: {reasons}")
         elif result["status"] not in _FINAL:
             problems.append(

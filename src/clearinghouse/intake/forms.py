@@ -6,11 +6,14 @@ from typing import Any
 
 from django import forms
 
-from .documents import Format
 from .inputs import TriageAction
 from .models import ReporterKind
+from .readers import formats
 
-_FORMATS = [("", "Detect from the document"), *[(f.value, f.label) for f in Format]]
+
+def _format_choices() -> list[tuple[str, str]]:
+    # Called when a form is built: every registered format, however late it registered.
+    return [("", "Detect from the document"), *[(f.value, f.label) for f in formats()]]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,7 +50,7 @@ class SubmitForm(forms.Form):
         label="Or paste one document",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    format = forms.ChoiceField(choices=_FORMATS, required=False)
+    format = forms.ChoiceField(choices=_format_choices, required=False)
     reporter_kind = forms.ChoiceField(
         choices=[("", "From my role"), *ReporterKind.choices], required=False, label="Found by"
     )

@@ -16,8 +16,8 @@ from clearinghouse.core.sectors import Sector
 from clearinghouse.core.triage import ReportStatus
 from clearinghouse.inputs import Command
 
-from .documents import Format
 from .models import ReporterKind
+from .readers import Format
 
 #: The most reports one bulk decision changes; narrow the filter for more.
 MAX_BULK = 10_000

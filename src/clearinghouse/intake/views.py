@@ -20,11 +20,11 @@ from clearinghouse.inputs import parse, show_errors
 from clearinghouse.paging import page_of
 
 from . import services
-from .documents import Format
 from .forms import BulkForm, SubmitForm, TriageForm, given
 from .inputs import BulkTriage, ReportFilter, Triage, TriageAction
 from .models import Report, Submission
 from .permissions import reports_shown_to
+from .readers import formats
 
 #: The queue's filter fields, as they appear in its URL.
 _FILTERS = tuple(ReportFilter.model_fields)
@@ -79,7 +79,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/submit.html",
-        {"form": form, "results": results, "formats": list(Format)},
+        {"form": form, "results": results, "formats": formats()},
     )
 
 
@@ -205,7 +205,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": request.GET,
         "sectors": SECTOR_CHOICES,
         "decisions": ["Act", "Attend", "Track*", "Track"],
-        "formats": list(Format),
+        "formats": formats(),
         "statuses": [(status.value, status.label) for status in ReportStatus],
         "sorts": [("priority", "Priority"), ("newest", "Newest"), ("oldest", "Oldest")],
     }

@@ -24,8 +24,8 @@ from clearinghouse.accounts.models import User
 from clearinghouse.audit.services import Entry, audited, record_many
 from clearinghouse.errors import Conflict, InvalidInput
 
-from ..documents import Document, Item
 from ..models import ReporterKind, Submission
+from ..readers import Document, Item
 from . import _rows
 from ._limits import background_items, max_batch_bytes, max_batch_documents, max_items
 from ._reports import store_reports

@@ -30,8 +30,8 @@ from clearinghouse.core.scoring.dedup import (
 from clearinghouse.core.scoring.dedup import DuplicateCandidate as CoreCandidate
 from clearinghouse.core.scoring.dedup import Report as DedupReport
 
-from ..documents import Format, Item
 from ..models import DuplicateCandidate, Report
+from ..readers import Item, formats
 from . import _index, _rows
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -40,8 +40,8 @@ _DEDUP_FIELDS = (
     "pk", "title", "description", "aliases", "products", "cwe", "cvss_vectors",
     "source_format", "submission_id", "duplicate_of_id",
 )  # fmt: skip
-#: Distinct by construction: items of one CSAF advisory or CVE record.
-_ONE_SOURCE = (Format.CSAF, Format.CVE5)
+#: Distinct by construction: the formats whose items are (a CSAF advisory's, a CVE record's).
+_ONE_SOURCE = tuple(f.value for f in formats() if f.reader.distinct_items)
 
 
 def _norm(text: str) -> str:

@@ -17,8 +17,8 @@ from clearinghouse.audit.services import Entry
 from clearinghouse.core.scoring.dedup import ProductRef, fingerprint
 
 from .. import scoring
-from ..documents import Item
 from ..models import EpssEntry, KevListing, Report, ReporterKind, Submission
+from ..readers import Item
 from . import _rows
 from ._dedup import item_dedup_report, link_duplicates
 

@@ -26,11 +26,11 @@ from clearinghouse.accounts.permissions import require
 from clearinghouse.audit.services import Entry, audited, record, record_many
 from clearinghouse.background.queue import queued_for
 from clearinghouse.core.submissions import SUBMISSION_LIFECYCLE, UNFINISHED, SubmissionStatus
-from clearinghouse.errors import Conflict, FieldError, InvalidInput
+from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.workflow import advance, locked
 
-from ..documents import Document, DocumentError, Format, Item, read_document
 from ..models import Report, ReporterKind, Submission
+from ..readers import Document, Format, Item, formats, read_document
 from ._limits import background_items, max_bytes, max_items
 from ._reports import processed, store_reports
 
@@ -66,7 +66,7 @@ def declared_format(given: str | None) -> Format | None:
     try:
         return Format(given)
     except ValueError:
-        allowed = ", ".join(Format)
+        allowed = ", ".join(formats())
         raise InvalidInput.single("format", f"must be one of {allowed}") from None
 
 
@@ -93,16 +93,8 @@ def read_upload(upload: File[Any]) -> bytes:
 
 
 def read(data: bytes, filename: str, declared: Format | None) -> Document:
-    """Validate a document whole, or raise InvalidInput naming every problem's place."""
-    try:
-        return read_document(data, filename=filename, declared=declared, max_items=max_items())
-    except DocumentError as error:
-        raise InvalidInput(
-            [
-                FieldError(("document", *(() if loc == "document" else loc.split("/"))), msg)
-                for loc, msg in error.problems
-            ]
-        ) from None
+    """Validate a document whole, or raise `DocumentError` (an InvalidInput) naming each place."""
+    return read_document(data, filename=filename, declared=declared, max_items=max_items())
 
 
 def new_submission(
@@ -321,15 +313,24 @@ def process(submission_id: int) -> Submission:
             submission = locked(submission)
             if SubmissionStatus(submission.status) in UNFINISHED:
                 advance(submission, SUBMISSION_LIFECYCLE, SubmissionStatus.FAILED)
-                submission.errors = [str(error)[:2000]]
+                submission.errors = failure_entries(error)
                 submission.save(update_fields=["status", "errors"])
                 record(
                     actor=None,
                     action="submission.failed",
                     subject=submission,
-                    after={"error": submission.errors[0]},
+                    after={"error": submission.errors[0]["msg"]},
                 )
         raise
+
+
+def failure_entries(error: Exception) -> list[dict[str, object]]:
+    """Why processing failed, stored as the entries of a 422 (`loc`, `msg`; a document's
+    problems with their `format`, `item` and `pointer`), so nothing parses a message back.
+    """
+    if isinstance(error, InvalidInput) and error.errors:
+        return error.detail()[:20]
+    return [{"loc": [], "msg": str(error)[:2000]}]
 
 
 def _process_chunk(submission: Submission, items: Sequence[Item]) -> bool:

@@ -14,7 +14,7 @@ from ._model import (
     VulnerabilityItem,
 )
 from ._reader import MAX_DOCUMENT_BYTES, CsafError, load_csaf_json, parse_csaf, read_csaf
-from ._schema import schema_errors
+from ._schema import schema_errors, schema_problems
 from ._sectors import CISA_SECTORS, sectors_from_text
 
 __all__ = [
@@ -37,5 +37,6 @@ __all__ = [
     "parse_csaf",
     "read_csaf",
     "schema_errors",
+    "schema_problems",
     "sectors_from_text",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._problem import Location, Problem
 from ._tree import product_definitions
 
 _STATUS_GROUPS: dict[str, str] = {
@@ -24,11 +25,16 @@ _REFERENCING_STATUSES = (*_STATUS_GROUPS, "recommended")
 
 @dataclass(frozen=True)
 class MandatoryTestFailure:
-    """A document breaks a numbered CSAF 2.0 mandatory test at a JSON path."""
+    """A document breaks a numbered CSAF 2.0 mandatory test at a place in it."""
 
     test_id: str
-    path: str
+    location: Location
     message: str
+
+    @property
+    def path(self) -> str:
+        """The place as JSONPath, as the CSAF standard names places."""
+        return Problem(self.location, self.message).json_path
 
 
 def _list(node: Mapping[str, Any], key: str) -> list[Any]:
@@ -36,26 +42,26 @@ def _list(node: Mapping[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _vulnerabilities(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _vulnerabilities(document: Mapping[str, Any]) -> Iterator[tuple[Location, Mapping[str, Any]]]:
     for i, vulnerability in enumerate(_list(document, "vulnerabilities")):
         if isinstance(vulnerability, Mapping):
-            yield f"$.vulnerabilities[{i}]", vulnerability
+            yield ("vulnerabilities", i), vulnerability
 
 
-def _product_references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _product_references(document: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
     tree = document.get("product_tree") or {}
     for g, group in enumerate(_list(tree, "product_groups")):
         for p, product_id in enumerate(_list(group, "product_ids")):
-            yield f"$.product_tree.product_groups[{g}].product_ids[{p}]", product_id
+            yield ("product_tree", "product_groups", g, "product_ids", p), product_id
     for r, relationship in enumerate(_list(tree, "relationships")):
         for key in ("product_reference", "relates_to_product_reference"):
             if key in relationship:
-                yield f"$.product_tree.relationships[{r}].{key}", relationship[key]
+                yield ("product_tree", "relationships", r, key), relationship[key]
     for base, vulnerability in _vulnerabilities(document):
         status = vulnerability.get("product_status") or {}
         for key in _REFERENCING_STATUSES:
             for p, product_id in enumerate(_list(status, key)):
-                yield f"{base}.product_status.{key}[{p}]", product_id
+                yield (*base, "product_status", key, p), product_id
         for section, key in (
             ("flags", "product_ids"),
             ("remediations", "product_ids"),
@@ -64,28 +70,28 @@ def _product_references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]
         ):
             for s, entry in enumerate(_list(vulnerability, section)):
                 for p, product_id in enumerate(_list(entry, key)):
-                    yield f"{base}.{section}[{s}].{key}[{p}]", product_id
+                    yield (*base, section, s, key, p), product_id
 
 
-def _group_references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _group_references(document: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
     for base, vulnerability in _vulnerabilities(document):
         for section in ("flags", "remediations", "threats"):
             for s, entry in enumerate(_list(vulnerability, section)):
                 for g, group_id in enumerate(_list(entry, "group_ids")):
-                    yield f"{base}.{section}[{s}].group_ids[{g}]", group_id
+                    yield (*base, section, s, "group_ids", g), group_id
 
 
-def _group_definitions(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _group_definitions(document: Mapping[str, Any]) -> list[tuple[Location, str]]:
     tree = document.get("product_tree") or {}
     return [
-        (f"$.product_tree.product_groups[{g}].group_id", group["group_id"])
+        (("product_tree", "product_groups", g, "group_id"), group["group_id"])
         for g, group in enumerate(_list(tree, "product_groups"))
         if "group_id" in group
     ]
 
 
 def _undefined(
-    test_id: str, kind: str, references: Iterator[tuple[str, str]], defined: set[str]
+    test_id: str, kind: str, references: Iterator[tuple[Location, str]], defined: set[str]
 ) -> list[MandatoryTestFailure]:
     return [
         MandatoryTestFailure(test_id, path, f"{kind} {ref!r} is referenced but never defined")
@@ -95,7 +101,7 @@ def _undefined(
 
 
 def _duplicated(
-    test_id: str, kind: str, definitions: list[tuple[str, str]]
+    test_id: str, kind: str, definitions: list[tuple[Location, str]]
 ) -> list[MandatoryTestFailure]:
     counts = Counter(identifier for _, identifier in definitions)
     return [
@@ -110,12 +116,14 @@ def _duplicated(
 def _circular_relationships(document: Mapping[str, Any]) -> list[MandatoryTestFailure]:
     tree = document.get("product_tree") or {}
     depends: dict[str, set[str]] = {}
-    paths: dict[str, str] = {}
+    paths: dict[str, Location] = {}
     for r, relationship in enumerate(_list(tree, "relationships")):
         defined = (relationship.get("full_product_name") or {}).get("product_id")
         if defined is None:
             continue
-        paths.setdefault(defined, f"$.product_tree.relationships[{r}].full_product_name.product_id")
+        paths.setdefault(
+            defined, ("product_tree", "relationships", r, "full_product_name", "product_id")
+        )
         depends.setdefault(defined, set()).update(
             relationship[key]
             for key in ("product_reference", "relates_to_product_reference")
@@ -154,7 +162,7 @@ def _contradicting_status(document: Mapping[str, Any]) -> list[MandatoryTestFail
         failures.extend(
             MandatoryTestFailure(
                 "6.1.6",
-                f"{base}.product_status",
+                (*base, "product_status"),
                 f"product id {product_id!r} is at once {' and '.join(sorted(found))}",
             )
             for product_id, found in groups.items()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._problem import Problem
 from ._mandatory import mandatory_test_failures
 from ._model import (
     AdvisoryContext,
@@ -20,7 +21,7 @@ from ._model import (
     VulnerabilityId,
     VulnerabilityItem,
 )
-from ._schema import schema_errors
+from ._schema import schema_problems
 from ._sectors import sectors_from_text
 from ._tree import resolve_products
 
@@ -28,29 +29,38 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
 class CsafError(ValueError):
-    """A document could not be read as conforming CSAF 2.0; `problems` says why, one per line."""
+    """A document could not be read as conforming CSAF 2.0: `located` says where and why
+    (`problems`: the same as lines, "$.vulnerabilities[2].cve: ...").
+    """
 
-    def __init__(self, source: str, problems: tuple[str, ...]) -> None:
-        super().__init__(f"{source}: " + "; ".join(problems))
+    def __init__(self, source: str, located: Sequence[Problem]) -> None:
         self.source = source
-        self.problems = problems
+        self.located = tuple(located)
+        self.problems = tuple(
+            f"{p.json_path}: {p.message}" if p.location else p.message for p in self.located
+        )
+        super().__init__(f"{source}: " + "; ".join(self.problems))
+
+
+def _whole(message: str) -> tuple[Problem]:
+    return (Problem((), message),)
 
 
 def load_csaf_json(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, Any]:
     """Load a document's JSON, refusing oversized files before reading them into memory."""
     source = str(path)
     if path.stat().st_size > max_bytes:
-        raise CsafError(source, (f"larger than the {max_bytes} byte limit",))
+        raise CsafError(source, _whole(f"larger than the {max_bytes} byte limit"))
     with path.open("rb") as handle:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:  # the file grew after stat()
-        raise CsafError(source, (f"larger than the {max_bytes} byte limit",))
+        raise CsafError(source, _whole(f"larger than the {max_bytes} byte limit"))
     try:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CsafError(source, (f"not valid JSON: {error}",)) from error
+        raise CsafError(source, _whole(f"not valid JSON: {error}")) from error
     if not isinstance(document, dict):
-        raise CsafError(source, ("not a JSON object",))
+        raise CsafError(source, _whole("not a JSON object"))
     return document
 
 
@@ -67,10 +77,10 @@ def parse_csaf(
     `validate=False` skips the checks for documents a trusted feed already validated.
     """
     if validate:
-        problems = schema_errors(document)
+        problems = schema_problems(document)
         if not problems:
             problems = tuple(
-                f"{failure.path}: CSAF {failure.test_id}: {failure.message}"
+                Problem(failure.location, f"CSAF {failure.test_id}: {failure.message}")
                 for failure in mandatory_test_failures(document)
             )
         if problems:

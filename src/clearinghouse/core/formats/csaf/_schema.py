@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from .._problem import Problem
 from ._compiled import Check, UnsupportedSchema, compile_schema
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -74,8 +75,8 @@ def is_schema_valid(document: Mapping[str, Any]) -> bool:
     return check(document)
 
 
-def schema_errors(document: Mapping[str, Any], *, limit: int = 20) -> tuple[str, ...]:
-    """List why a document is not valid CSAF 2.0 JSON (empty when it is), at most `limit` reasons.
+def schema_problems(document: Mapping[str, Any], *, limit: int = 20) -> tuple[Problem, ...]:
+    """Why a document is not valid CSAF 2.0 JSON (empty when it is), at most `limit` problems.
 
     Schema validity is only the first gate: see `mandatory_test_failures` for conformance. A
     valid document (the common case) is recognised by the compiled check alone; jsonschema
@@ -83,9 +84,14 @@ def schema_errors(document: Mapping[str, Any], *, limit: int = 20) -> tuple[str,
     """
     if is_schema_valid(document):
         return ()
-    messages = []
+    problems = []
     for error in _validator().iter_errors(document):
-        messages.append(f"{error.json_path}: {error.message}")
-        if len(messages) >= limit:
+        problems.append(Problem(tuple(error.absolute_path), error.message))
+        if len(problems) >= limit:
             break
-    return tuple(messages)
+    return tuple(problems)
+
+
+def schema_errors(document: Mapping[str, Any], *, limit: int = 20) -> tuple[str, ...]:
+    """`schema_problems` as lines ("$.vulnerabilities[0].cve: ..."), empty when valid."""
+    return tuple(f"{p.json_path}: {p.message}" for p in schema_problems(document, limit=limit))

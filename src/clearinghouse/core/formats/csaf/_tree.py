@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .._problem import Location
 from ._model import Product
 
 # Branch categories that say what a product is; the others (architecture, language, ...)
@@ -31,28 +32,28 @@ def _product(full_name: Mapping[str, Any], path: Mapping[str, str]) -> Product:
 
 
 def _branches(
-    branches: list[Any], base: str, path: dict[str, str]
-) -> Iterator[tuple[str, Product]]:
+    branches: list[Any], base: Location, path: dict[str, str]
+) -> Iterator[tuple[Location, Product]]:
     for i, branch in enumerate(branches):
-        here = f"{base}[{i}]"
+        here = (*base, i)
         field = _BRANCH_FIELDS.get(branch.get("category", ""))
         # A nested product_name (a family, then a model) is more specific: the deepest wins.
         scoped = {**path, field: str(branch.get("name", ""))} if field else path
         if "product" in branch:
-            yield f"{here}.product.product_id", _product(branch["product"], scoped)
-        yield from _branches(branch.get("branches") or [], f"{here}.branches", scoped)
+            yield (*here, "product", "product_id"), _product(branch["product"], scoped)
+        yield from _branches(branch.get("branches") or [], (*here, "branches"), scoped)
 
 
-def product_definitions(document: Mapping[str, Any]) -> Iterator[tuple[str, Product]]:
-    """Yield every product definition with its JSON path, duplicates kept (6.1.2 needs them)."""
+def product_definitions(document: Mapping[str, Any]) -> Iterator[tuple[Location, Product]]:
+    """Yield every product definition with its location, duplicates kept (6.1.2 needs them)."""
     tree = document.get("product_tree") or {}
-    yield from _branches(tree.get("branches") or [], "$.product_tree.branches", {})
+    yield from _branches(tree.get("branches") or [], ("product_tree", "branches"), {})
     for i, full_name in enumerate(tree.get("full_product_names") or []):
-        yield f"$.product_tree.full_product_names[{i}].product_id", _product(full_name, {})
+        yield ("product_tree", "full_product_names", i, "product_id"), _product(full_name, {})
     for i, relationship in enumerate(tree.get("relationships") or []):
         full_name = relationship.get("full_product_name") or {}
         yield (
-            f"$.product_tree.relationships[{i}].full_product_name.product_id",
+            ("product_tree", "relationships", i, "full_product_name", "product_id"),
             _product(full_name, {}),
         )
 

@@ -7,7 +7,7 @@ The schema is the CVE Program's bundled record schema (`CVE_JSON_bundled_5.x.jso
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,15 +16,25 @@ from typing import Any
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema.exceptions import best_match
 
+from .._problem import Problem
+
 _MAX_PROBLEMS = 20
 
 
 class Cve5Error(ValueError):
-    """A record that is not a valid, published CVE JSON 5 record; `problems` says why."""
+    """A record that is not a valid, published CVE JSON 5 record: `located` says where and why
+    (`problems`: the same as lines, "cveMetadata/state: ...").
+    """
 
-    def __init__(self, problems: tuple[str, ...]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, located: Sequence[Problem]) -> None:
+        self.located = tuple(located)
+        self.problems = tuple(_line(problem) for problem in self.located)
+        super().__init__("; ".join(self.problems))
+
+
+def _line(problem: Problem) -> str:
+    where = "/".join(str(part) for part in problem.location)
+    return f"{where}: {problem.message}" if where else problem.message
 
 
 @dataclass(frozen=True)
@@ -69,14 +79,21 @@ def _deepest(error: ValidationError) -> ValidationError:
     return error
 
 
-def schema_errors(record: Any) -> tuple[str, ...]:
+def schema_problems(record: Any) -> tuple[Problem, ...]:
     """Problems of `record` against the whole CVE JSON 5 record schema; empty when valid."""
     errors = sorted(_validator().iter_errors(record), key=lambda e: list(e.absolute_path))
-    problems = []
-    for error in (_deepest(error) for error in errors[:_MAX_PROBLEMS]):
-        where = "/".join(str(part) for part in error.absolute_path) or "(record)"
-        problems.append(f"{where}: {error.message[:300]}")
-    return tuple(problems)
+    return tuple(
+        Problem(tuple(error.absolute_path), error.message[:300])
+        for error in (_deepest(error) for error in errors[:_MAX_PROBLEMS])
+    )
+
+
+def schema_errors(record: Any) -> tuple[str, ...]:
+    """`schema_problems` as lines ("cveMetadata/cveId: ..."; the record itself: "(record)")."""
+    return tuple(
+        f"{'/'.join(str(part) for part in p.location) or '(record)'}: {p.message}"
+        for p in schema_problems(record)
+    )
 
 
 def _english(entries: list[Mapping[str, Any]] | None) -> str:
@@ -114,12 +131,14 @@ def _ssvc(containers: list[Mapping[str, Any]]) -> dict[str, str]:
 def parse_cve5(record: Any, *, validate: bool = True) -> CveRecord:
     """Validate and read a published CVE JSON 5 record; raise `Cve5Error` naming each problem."""
     if not isinstance(record, Mapping):
-        raise Cve5Error(("a CVE record is a JSON object",))
-    if validate and (problems := schema_errors(record)):
+        raise Cve5Error([Problem((), "a CVE record is a JSON object")])
+    if validate and (problems := schema_problems(record)):
         raise Cve5Error(problems)
     state = record["cveMetadata"]["state"]
     if state != "PUBLISHED":
-        raise Cve5Error((f"cveMetadata/state: a {state} record describes no vulnerability",))
+        raise Cve5Error(
+            [Problem(("cveMetadata", "state"), f"a {state} record describes no vulnerability")]
+        )
     cna = record["containers"]["cna"]
     containers = [cna, *(record["containers"].get("adp") or [])]
     cwes = [

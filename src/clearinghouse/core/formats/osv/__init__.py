@@ -2,7 +2,7 @@
 
 from ._model import Advisory, AffectedPackage, Event, EventKind, Package, Range, RangeType
 from ._parse import OSVFormatError, parse_osv
-from ._read import DEFAULT_LIMITS, ReadLimits, parse_osv_bytes, read_osv
+from ._read import DEFAULT_LIMITS, ReadLimits, load_yaml, parse_osv_bytes, read_osv
 from ._schema import SCHEMA_PATH, SHORT_COMMIT_RULE, schema_errors
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Range",
     "RangeType",
     "ReadLimits",
+    "load_yaml",
     "parse_osv",
     "parse_osv_bytes",
     "read_osv",

@@ -46,6 +46,11 @@ _YamlLoader.yaml_implicit_resolvers = {
 }
 
 
+def load_yaml(text: str) -> Any:
+    """Safe YAML, with timestamps left as strings (schemas written for JSON expect them)."""
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def read_osv(
     path: Path | str,
     *,
@@ -188,10 +193,8 @@ def _check_member(info: zipfile.ZipInfo, source: str, limits: ReadLimits) -> Non
 def _decode(data: bytes, source: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
-        if source.lower().endswith((".yaml", ".yml")):
-            record = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
-        else:
-            record = json.loads(text)
+        is_yaml = source.lower().endswith((".yaml", ".yml"))
+        record = load_yaml(text) if is_yaml else json.loads(text)
     except UnicodeDecodeError as error:
         raise OSVFormatError(source, f"not UTF-8 text: {error.reason}") from error
     except json.JSONDecodeError as error:

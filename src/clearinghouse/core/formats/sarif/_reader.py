@@ -9,21 +9,31 @@ locations. Unknown properties are allowed, as the standard's property bags allow
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .._problem import Problem
+
 _CWE_TAG = re.compile(r"(?:^|/)cwe[-/:](\d+)$", re.IGNORECASE)
 
 
 class SarifError(ValueError):
-    """A log that is not SARIF 2.1.0 as intake reads it; `problems` names each place."""
+    """A log that is not SARIF 2.1.0 as intake reads it: `located` says where and why
+    (`problems`: the same as lines, "runs/0/tool/driver/name: ...").
+    """
 
-    def __init__(self, problems: tuple[str, ...]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, located: Sequence[Problem]) -> None:
+        self.located = tuple(located)
+        self.problems = tuple(
+            f"{'/'.join(str(part) for part in p.location)}: {p.message}"
+            if p.location
+            else p.message
+            for p in self.located
+        )
+        super().__init__("; ".join(self.problems))
 
 
 class _Open(BaseModel):
@@ -153,15 +163,12 @@ def _where(location: _Location) -> str:
 def parse_sarif(log: Any) -> tuple[SarifFinding, ...]:
     """Check a decoded SARIF log and return one finding per result; raise `SarifError`."""
     if not isinstance(log, Mapping):
-        raise SarifError(("a SARIF log is a JSON object",))
+        raise SarifError([Problem((), "a SARIF log is a JSON object")])
     try:
         parsed = _Log.model_validate(log)
     except ValidationError as error:
         raise SarifError(
-            tuple(
-                f"{'/'.join(str(part) for part in item['loc']) or '(log)'}: {item['msg']}"
-                for item in error.errors()[:20]
-            )
+            [Problem(tuple(item["loc"]), item["msg"]) for item in error.errors()[:20]]
         ) from None
     findings = []
     for run_index, run in enumerate(parsed.runs):
