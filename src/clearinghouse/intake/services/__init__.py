@@ -23,9 +23,10 @@ from ._limits import (
     max_bytes,
     max_items,
 )
+from ._links import ConflictingIdentifiers
 from ._search import matching
 from ._submission import Outcome, process, read_upload, retry, stalled, submit
-from ._triage import ConflictingIdentifiers, bulk_triage, triage
+from ._triage import bulk_triage, triage
 
 __all__ = [
     "DEFAULT_BACKGROUND_ITEMS",
