@@ -32,12 +32,12 @@ from . import _links
 from ._reports import cves
 from ._search import matching
 
-_TRIAGED = ["status", "duplicate_of", "decline_reason", "merged_aliases", "triaged_at",
+TRIAGED = ["status", "duplicate_of", "decline_reason", "merged_aliases", "triaged_at",
             "triaged_by"]  # fmt: skip
 _MERGED = ["aliases", "cve_ids", "has_cve"]
 
 
-def _state(report: Report) -> dict[str, Any]:
+def state(report: Report) -> dict[str, Any]:
     return {
         "status": report.status,
         "duplicate_of": report.duplicate_of_id,
@@ -46,7 +46,7 @@ def _state(report: Report) -> dict[str, Any]:
     }
 
 
-def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
+def locked_primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
     """The report the chosen ones duplicate, locked: the earlier one followed to its primary.
 
     The chosen reports are locked already; the primary is checked again once locked, since
@@ -108,14 +108,14 @@ def _merge(user: User, report: Report, primary: Report) -> Entry:
     """Give the primary the report's aliases; the event about the primary."""
     known = {alias.casefold() for alias in primary.aliases}
     added = [alias for alias in report.aliases if alias.casefold() not in known]
-    before = _state(primary)
+    before = state(primary)
     primary.aliases = [*primary.aliases, *added]
     primary.cve_ids = sorted({*primary.cve_ids, *report.cve_ids})
     primary.has_cve = bool(primary.cve_ids)
     primary.save(update_fields=_MERGED)
     report.merged_aliases = added
     return Entry(
-        user, "report.merged_into", primary, before, _state(primary) | {"merged": report.pk}
+        user, "report.merged_into", primary, before, state(primary) | {"merged": report.pk}
     )
 
 
@@ -124,20 +124,20 @@ def _unmerge(user: User, report: Report) -> Entry | None:
     if report.duplicate_of_id is None or not report.merged_aliases:
         return None
     primary = locked(Report(pk=report.duplicate_of_id))
-    before = _state(primary)
+    before = state(primary)
     given = {alias.casefold() for alias in report.merged_aliases}
     primary.aliases = [alias for alias in primary.aliases if alias.casefold() not in given]
     primary.cve_ids = cves(primary.aliases)
     primary.has_cve = bool(primary.cve_ids)
     primary.save(update_fields=_MERGED)
     return Entry(
-        user, "report.unmerged_from", primary, before, _state(primary) | {"unmerged": report.pk}
+        user, "report.unmerged_from", primary, before, state(primary) | {"unmerged": report.pk}
     )
 
 
-def _decide(user: User, report: Report, command: Triage, into: Joining | None) -> list[Entry]:
+def decide(user: User, report: Report, command: Triage, into: Joining | None) -> list[Entry]:
     """Apply the decision to a locked report (not saved); the audit events it makes."""
-    before = _state(report)
+    before = state(report)
     action, extra = command.action, []
     if action == TriageAction.ACCEPT:
         advance(report, REPORT_LIFECYCLE, ReportStatus.ACCEPTED)
@@ -168,7 +168,7 @@ def _decide(user: User, report: Report, command: Triage, into: Joining | None) -
             report.decline_reason = ""
         verb = "unmerged" if action == TriageAction.UNMERGE else "reopened"
     report.triaged_at, report.triaged_by = timezone.now(), user
-    return [*extra, Entry(user, f"report.{verb}", report, before, _state(report))]
+    return [*extra, Entry(user, f"report.{verb}", report, before, state(report))]
 
 
 def triage(user: User, report: Report, command: Triage) -> Report:
@@ -182,9 +182,9 @@ def triage(user: User, report: Report, command: Triage) -> Report:
             list(Report.objects.select_for_update().filter(pk=command.duplicate_of).values("pk"))
         row = locked(report)
         require(user, "intake.triage", row)
-        into = joining(_primary(user, command, {row.pk}), [row.pk]) if marking else None
-        entries = _decide(user, row, command, into)
-        row.save(update_fields=_TRIAGED)
+        into = joining(locked_primary(user, command, {row.pk}), [row.pk]) if marking else None
+        entries = decide(user, row, command, into)
+        row.save(update_fields=TRIAGED)
         record_many(entries)
     return row
 
@@ -225,8 +225,8 @@ def bulk_triage(user: User, command: BulkTriage) -> int:
         into = None
         if command.action == TriageAction.DUPLICATE:
             chosen = [row.pk for row in rows]
-            into = joining(_primary(user, command, set(chosen)), chosen)
-        entries = [entry for row in rows for entry in _decide(user, row, command, into)]
-        Report.objects.bulk_update(rows, _TRIAGED, batch_size=500)
+            into = joining(locked_primary(user, command, set(chosen)), chosen)
+        entries = [entry for row in rows for entry in decide(user, row, command, into)]
+        Report.objects.bulk_update(rows, TRIAGED, batch_size=500)
         record_many(entries)
     return len(rows)
