@@ -318,3 +318,51 @@ def test_the_api_splits_and_merges_with_409_for_refusals(cast, api_as, chain) ->
     assert itself.status_code == 409 and "into itself" in itself.json()["detail"]
     bad = desk.post(f"{URL}/reports/{root}/cluster/merge", {"report": 0}, "application/json")
     assert bad.status_code == 422
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def test_the_page_shows_members_side_by_side_and_splits_and_merges(cast, pages_as, chain) -> None:
+    root, primary, member = chain["root"], chain["primary"], chain["member"]
+    client = pages_as(cast["coordinator"])
+    url = f"/intake/reports/{member.pk}/cluster/"
+    page = client.get(url).content.decode()
+    assert all(f'data-testid="member-{r.pk}"' in page for r in (root, primary, member))
+    assert "linked automatically at intake" in page and "CVE-2022-23218" in page
+    assert f"confirmed by {cast['coordinator'].get_username()}" in page
+    assert f"Split off #{primary.pk}, #{member.pk}" in page  # the member goes along
+    assert 'data-testid="merge-form"' in page
+    assert (
+        f'href="/intake/reports/{member.pk}/cluster/"'
+        in client.get(f"/intake/reports/{member.pk}/").content.decode()
+    )
+    queue = client.get("/intake/reports/").content.decode()
+    assert f'href="/intake/reports/{member.pk}/cluster/" data-testid="cluster-{member.pk}"' in queue
+    done = client.post(f"{url}split/", {"member": primary.pk}, follow=True)
+    assert done.redirect_chain[-1][0] == f"/intake/reports/{root.pk}/cluster/"
+    assert f"Report #{primary.pk}, #{member.pk} left the group" in done.content.decode()
+    assert _fresh(primary).duplicate_of_id is None
+    other = _one(cast["operator"], OTHER, aliases=["CVE-2022-23219"])
+    refused = client.post(f"{url}merge/", {"report": other.pk, "whole_group": "true"})
+    assert refused.status_code == 302
+    assert (
+        refused["Location"] == f"/intake/reports/{primary.pk}/cluster/?merge={other.pk}&conflict=1"
+    )
+    shown = client.get(refused["Location"]).content.decode()
+    assert "name different identifiers" in shown and 'data-testid="despite-conflict"' in shown
+    insisted = {"report": other.pk, "whole_group": "true", "despite_conflict": "on"}
+    assert client.post(f"{url}merge/", insisted).status_code == 302
+    assert _fresh(other).duplicate_of_id == primary.pk
+
+
+def test_the_page_offers_no_forms_to_a_reporter_and_refuses_them(cast, pages_as, chain) -> None:
+    member = chain["member"]
+    lab = pages_as(cast["lab1"])
+    url = f"/intake/reports/{member.pk}/cluster/"
+    page = lab.get(url).content.decode()
+    assert 'data-testid="merge-form"' not in page and "Split off" not in page
+    assert f"#{chain['primary'].pk}" not in page  # the vendor's report is not named
+    assert lab.post(f"{url}split/", {"member": member.pk}).status_code == 403
+    assert pages_as(cast["operator"]).get(url).status_code == 404
+    assert _fresh(member).duplicate_of_id == chain["primary"].pk
