@@ -209,8 +209,9 @@ def _named(user: User, field: str, pk: int) -> None:
         raise InvalidInput.single(field, f"no report #{pk}")
 
 
-def _unchanged(row: Report, link: int | None) -> None:
-    if row.duplicate_of_id != link:
+def _unchanged(row: Report, link: int | None, *, or_unlinked: bool = False) -> None:
+    """409 when the locked row's link is not the one read (and locked) before."""
+    if row.duplicate_of_id != link and not (or_unlinked and row.duplicate_of_id is None):
         raise Conflict(f"report #{row.pk} was changed meanwhile: look at its group again")
 
 
@@ -263,7 +264,7 @@ def merge(user: User, report_id: int, command: MergeCluster) -> Report:
         _lock([into, coming, link])
         row = locked(Report(pk=coming))
         require(user, "intake.triage", row)
-        _unchanged(row, link)
+        _unchanged(row, link, or_unlinked=True)  # split off meanwhile: it may join all the same
         entries = _detach(user, row) if row.duplicate_of_id is not None else []
         decision = Triage(
             action=TriageAction.DUPLICATE,
