@@ -158,7 +158,7 @@ class MergeCluster(Command):
     whole_group: bool = Field(
         default=True,
         description="bring the report's whole group (its primary joins, with all linked to "
-        "it); false: the report alone, taken out of its own group first",
+        "it); false: the report (with what is linked through it), taken out of its group first",
     )
     despite_conflict: bool = Field(
         default=False, description="merge although members name different identifiers"

@@ -115,12 +115,7 @@ def cluster(user: User, report_id: int) -> Cluster:
 def members(user: User, found: Cluster, chosen: Sequence[_links.Member]) -> list[ClusterMember]:
     """The chosen members (a page of `found.tree`) with their reports and evidence, in order."""
     pks = [member.pk for member in chosen]
-    rows = (
-        reports_shown_to(user)
-        .select_related("organisation", "submission")
-        .defer("item", "submission__original")
-        .in_bulk(pks)
-    )
+    rows = reports_shown_to(user).select_related("organisation").defer("item").in_bulk(pks)
     tree = {member.pk: member for member in found.tree}
     group = _links.Group.of(found.tree)
     depths = found.depths()
