@@ -12,20 +12,13 @@ from clearinghouse.accounts.services import create_user
 from clearinghouse.intake import services
 from clearinghouse.intake.inputs import Triage, TriageAction
 from clearinghouse.intake.models import Report
-from tests.intake.conftest import native
+from tests.intake.conftest import FINDING, native
 
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-cluster-pass"
-FINDING = {
-    "title": "Heap overflow in the Acme PLC web server login handler",
-    "description": "A crafted login request overflows a heap buffer in the Acme PLC web "
-    "server, letting an unauthenticated attacker run code on the controller.",
-    "products": [{"vendor": "Acme", "product": "PLC 9000", "version": "<= 4.2"}],
-    "cwe": "CWE-122",
-}
 
 
 def _reporter(name: str, kind: str, role: Role) -> User:

@@ -17,17 +17,10 @@ from clearinghouse.intake import services
 from clearinghouse.intake.inputs import MergeCluster, SplitCluster, Triage, TriageAction
 from clearinghouse.intake.models import Report, ReportKey, TermFrequency
 
-from .conftest import native
+from .conftest import FINDING, native
 
 URL = "/api/intake"
 
-FINDING = {
-    "title": "Heap overflow in the Acme PLC web server login handler",
-    "description": "A crafted login request overflows a heap buffer in the Acme PLC web "
-    "server, letting an unauthenticated attacker run code on the controller.",
-    "products": [{"vendor": "Acme", "product": "PLC 9000", "version": "<= 4.2"}],
-    "cwe": "CWE-122",
-}
 OTHER = {
     "title": "Path traversal in the Zenith historian export endpoint",
     "description": "The export endpoint of the Zenith historian joins a user-given file name "

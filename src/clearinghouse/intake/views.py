@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from clearinghouse.accounts.models import SECTOR_CHOICES, User
 from clearinghouse.accounts.permissions import can, require, signed_in, visible
@@ -271,21 +272,19 @@ def cluster(request: HttpRequest, report_id: int) -> HttpResponse:
     return render(request, "intake/cluster.html", context)
 
 
-def _cluster_action(request: HttpRequest, report_id: int) -> tuple[User, services.Cluster] | None:
-    """The signed-in coordinator and the group as it was, for a POST; None for a GET."""
+def _cluster_action(request: HttpRequest, report_id: int) -> tuple[User, services.Cluster]:
+    """The signed-in coordinator and the group as it was before the change."""
     user = signed_in(request)
     found = services.cluster(user, report_id)  # 404 for a report the user may not see
     require(user, "intake.triage")
-    return (user, found) if request.method == "POST" else None
+    return user, found
 
 
 @login_required
+@require_POST
 def split(request: HttpRequest, report_id: int) -> HttpResponse:
     """Take a member (with all linked through it) out of the group (POST; a column's button)."""
-    acting = _cluster_action(request, report_id)
-    if acting is None:
-        return redirect("intake:cluster", report_id=report_id)
-    user, found = acting
+    user, found = _cluster_action(request, report_id)
     form = SplitForm(request.POST)
     try:
         command = parse(SplitCluster, given(form.cleaned_data) if form.is_valid() else {})
@@ -301,12 +300,10 @@ def split(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def merge(request: HttpRequest, report_id: int) -> HttpResponse:
     """Bring a report (or its group) into this group (POST; the page's merge form)."""
-    acting = _cluster_action(request, report_id)
-    if acting is None:
-        return redirect("intake:cluster", report_id=report_id)
-    user, found = acting
+    user, found = _cluster_action(request, report_id)
     primary = found.primary
     form = MergeForm(request.POST)
     try:
