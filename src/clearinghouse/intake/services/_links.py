@@ -103,8 +103,8 @@ def by_start(starts: Collection[int], members: Iterable[Member]) -> dict[int, li
 class Group:
     """A group others may join, indexed by document and by the ids its members name.
 
-    So that a decision on thousands of reports checks each against the group in constant
-    time, however large the group grows.
+    So that a decision on thousands of reports checks each against the group without reading
+    every member again: a document in one look-up, ids once per distinct set of ids named.
     """
 
     primary: int
@@ -161,13 +161,13 @@ class Group:
         """
         found: list[str] = []
         for one in joining:
-            if len(found) >= _SAID:
-                break
             for aliases, pks in self.named.items():
                 other = _staying(pks, moving)
                 if other is not None and (clashes := conflicting_identifiers(one.aliases, aliases)):
                     named = "; ".join(str(clash) for clash in clashes)
                     found.append(f"report #{one.pk} and report #{other} ({named})")
+                    if len(found) == _SAID:
+                        return found
         return found
 
 

@@ -4,7 +4,7 @@ Each decision is one unit of work (`audited()`): the report's current row is re-
 lock, the move is checked against the core's `REPORT_LIFECYCLE` (a stale copy gets a 409
 naming the state the report is really in), and the events are appended to the audit chain
 once, at the end. Marking a report a duplicate follows the earlier report to its primary and
-refuses what cannot be one vulnerability (`_links.check_joining`, over both whole groups: the
+refuses what cannot be one vulnerability (`_links.Group.admit`, over both whole groups: the
 report with everything linked through it, and the primary's group): the report itself, a
 cycle, two items of one document, or (unless the coordinator insists) two reports naming
 different identifiers of one namespace.
@@ -38,6 +38,7 @@ _MERGED = ["aliases", "cve_ids", "has_cve"]
 
 
 def state(report: Report) -> dict[str, Any]:
+    """What a triage event records of a report, before and after."""
     return {
         "status": report.status,
         "duplicate_of": report.duplicate_of_id,
