@@ -355,7 +355,8 @@ def test_the_page_offers_no_forms_to_a_reporter_and_refuses_them(cast, pages_as,
     url = f"/intake/reports/{member.pk}/cluster/"
     page = lab.get(url).content.decode()
     assert 'data-testid="merge-form"' not in page and "Split off" not in page
-    assert f"#{chain['primary'].pk}" not in page  # the vendor's report is not named
+    hidden = chain["primary"].pk  # the vendor's report is not named
+    assert f'href="/intake/reports/{hidden}/"' not in page and f"member-{hidden}" not in page
     assert lab.post(f"{url}split/", {"member": member.pk}).status_code == 403
     assert pages_as(cast["operator"]).get(url).status_code == 404
     assert _fresh(member).duplicate_of_id == chain["primary"].pk
