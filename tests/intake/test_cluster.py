@@ -180,9 +180,10 @@ def test_merging_into_itself_or_its_own_group_is_refused(cast, chain) -> None:
     coordinator, root = cast["coordinator"], chain["root"]
     with pytest.raises(Conflict, match="cannot merge into itself"):
         services.merge(coordinator, chain["member"].pk, MergeCluster(report=root.pk))
-    with pytest.raises(Conflict, match="in this group already"):
-        command = MergeCluster(report=chain["member"].pk, whole_group=False)
-        services.merge(coordinator, root.pk, command)
+    for whole_group in (True, False):
+        command = MergeCluster(report=chain["member"].pk, whole_group=whole_group)
+        with pytest.raises(Conflict, match=f"#{chain['member'].pk} is in this group already"):
+            services.merge(coordinator, root.pk, command)
 
 
 def test_two_items_of_one_document_never_share_a_group_even_insisting(cast, chain) -> None:

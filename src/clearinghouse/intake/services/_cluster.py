@@ -251,10 +251,10 @@ def merge(user: User, report_id: int, command: MergeCluster) -> Report:
         every = _links.every_link()
         into = _links.primary_of(report_id, every)
         coming = _links.primary_of(command.report, every) if command.whole_group else command.report
-        if coming == into:
-            raise Conflict(f"report #{coming} is this group's primary: it cannot merge into itself")
-        if _links.primary_of(coming, every) == into:
-            raise Conflict(f"report #{coming} is in this group already")
+        if command.report == into:
+            raise Conflict(f"report #{into} is this group's primary: it cannot merge into itself")
+        if coming == into or _links.primary_of(coming, every) == into:
+            raise Conflict(f"report #{command.report} is in this group already (of #{into})")
         link = every.filter(pk=coming).values_list("duplicate_of_id", flat=True).first()
         _lock([into, coming, link])
         row = locked(Report(pk=coming))
