@@ -27,6 +27,16 @@ def osv_path() -> Path:
     return path
 
 
+#: A finding two reporters may send: any two copies are near-certain duplicates.
+FINDING = {
+    "title": "Heap overflow in the Acme PLC web server login handler",
+    "description": "A crafted login request overflows a heap buffer in the Acme PLC web "
+    "server, letting an unauthenticated attacker run code on the controller.",
+    "products": [{"vendor": "Acme", "product": "PLC 9000", "version": "<= 4.2"}],
+    "cwe": "CWE-122",
+}
+
+
 def native(*reports: dict[str, Any]) -> bytes:
     """A native submission of the given reports."""
     return json.dumps({"reports": list(reports)}).encode()

@@ -33,7 +33,8 @@ def test_a_small_document_costs_a_bounded_number_of_queries(cast, csaf_path: Pat
     # Idempotency look-up, submission, KEV + EPSS, reports, the store's counts of the new
     # words, the index look-up, the pool (one query, whole documents), the counts of the
     # pool's words, the new postings and counts, candidates, the groups the links would join
-    # (for the veto), links, three for the audit chain, and the transaction.
+    # (for the veto, read whole: one query while no member has duplicates of its own),
+    # links, three for the audit chain, and the transaction.
     assert len(queries.captured_queries) <= 19, [q["sql"][:80] for q in queries]
     reports = list(outcome.submission.reports.order_by("index"))
     assert all(report.duplicate_of_id is not None for report in reports)

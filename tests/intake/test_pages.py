@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from clearinghouse.intake import services
 from clearinghouse.intake.models import Report, Submission
 
 from .conftest import native
@@ -120,7 +121,19 @@ def test_coordinator_triages_from_the_pages(cast, pages_as, api_as, csaf_path: P
     assert response.status_code == 302
     assert Report.objects.get(pk=first.pk).decline_reason == "not reproducible"
     chosen = {"report_ids": [r.pk for r in rest], "action": "duplicate", "duplicate_of": second.pk}
-    # Each item of the advisory names its own CVE: refused unless the coordinator insists.
+    # Items of one advisory are distinct by construction: refused even insisting.
+    for despite in ({}, {"despite_conflict": "on"}):
+        refused = client.post("/intake/reports/", chosen | despite, follow=True).content.decode()
+        assert "are items of one document" in refused
+    assert not Report.objects.filter(status="duplicate").exists()
+    # Reports of other documents, each naming another CVE: refused unless the coordinator insists.
+    rest = [
+        services.submit(
+            cast["lab1"], native({"title": "t", "aliases": [cve]})
+        ).submission.reports.get()
+        for cve in ("CVE-2020-0001", "CVE-2020-0002")
+    ]
+    chosen = {"report_ids": [r.pk for r in rest], "action": "duplicate", "duplicate_of": second.pk}
     refused = client.post("/intake/reports/", chosen, follow=True).content.decode()
     assert "name different identifiers" in refused
     assert not Report.objects.filter(status="duplicate").exists()

@@ -13,7 +13,13 @@ from clearinghouse.audit.models import AuditEvent
 from clearinghouse.audit.services import first_broken_link
 from clearinghouse.errors import Conflict
 from clearinghouse.intake import services
-from clearinghouse.intake.inputs import BulkTriage, Triage, TriageAction
+from clearinghouse.intake.inputs import (
+    BulkTriage,
+    MergeCluster,
+    SplitCluster,
+    Triage,
+    TriageAction,
+)
 from clearinghouse.intake.models import Report, Submission
 
 from .conftest import native
@@ -96,4 +102,52 @@ def test_a_bulk_decision_and_a_single_one_at_once_decide_each_report_once(
         assert counted == 2
         assert Report.objects.get(pk=earlier).status == "accepted"
         assert decided[-2:] == ["report.accepted", "report.declined"]
+    assert first_broken_link() is None
+
+
+def _alone(user: Any, title: str) -> Report:
+    body = native({"title": title, "description": f"{title}: nothing like the others"})
+    report: Report = services.submit(user, body).submission.reports.get()
+    return report
+
+
+def test_two_crosswise_merges_at_once_make_one_group_never_a_cycle(race, cast, user_in) -> None:
+    one, other = _alone(cast["lab1"], "Parser flaw"), _alone(cast["lab2"], "Parser bug")
+    second = user_in("coordinator", cast["coordinator"].organisation)
+    results: list[Any] = race(
+        lambda: services.merge(cast["coordinator"], other.pk, MergeCluster(report=one.pk)),
+        lambda: services.merge(second, one.pk, MergeCluster(report=other.pk)),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Report"], results
+    refused = next(r for r in results if isinstance(r, Conflict))
+    assert "cycle" in str(refused) or "in this group already" in str(refused), refused
+    links = dict(Report.objects.filter(pk__in=[one.pk, other.pk]).values_list("pk", "duplicate_of"))
+    assert set(links.values()) in ({None, one.pk}, {None, other.pk})
+    assert sorted(Report.objects.values_list("status", flat=True)) == ["duplicate", "received"]
+    assert _actions("report.duplicate") == 1
+    assert first_broken_link() is None
+
+
+def test_a_split_and_a_merge_of_one_member_at_once_leave_it_where_the_merge_put_it(
+    race, cast, user_in
+) -> None:
+    primary, member = _alone(cast["lab1"], "Login overflow"), _alone(cast["lab2"], "Login bug")
+    elsewhere = _alone(cast["vendor"], "Export traversal")
+    coordinator = cast["coordinator"]
+    services.merge(coordinator, primary.pk, MergeCluster(report=member.pk))
+    second = user_in("coordinator", coordinator.organisation)
+    results: list[Any] = race(
+        lambda: services.split(coordinator, primary.pk, SplitCluster(member=member.pk)),
+        lambda: services.merge(
+            second, elsewhere.pk, MergeCluster(report=member.pk, whole_group=False)
+        ),
+    )
+    split, merged = results
+    assert isinstance(merged, Report), merged  # the merge takes it out of its group itself
+    if isinstance(split, Conflict):  # the merge went first: the split finds it gone
+        assert "changed meanwhile" in str(split) or "not in the group" in str(split), split
+    else:
+        assert isinstance(split, Report), split
+    moved = Report.objects.get(pk=member.pk)
+    assert (moved.duplicate_of_id, moved.status) == (elsewhere.pk, "duplicate")
     assert first_broken_link() is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from clearinghouse.intake import services
+from clearinghouse.intake.inputs import Triage, TriageAction
 from clearinghouse.intake.models import DuplicateCandidate, Report
 
 from .conftest import native
@@ -98,3 +99,19 @@ def test_items_of_one_document_never_join_one_group_through_a_chain(cast) -> Non
     assert p.duplicate_of_id == u.pk
     assert q.duplicate_of_id is None
     assert DuplicateCandidate.objects.filter(report=q, candidate=w).exists()
+
+
+def test_the_conflict_is_checked_through_a_chain_deeper_than_one_link(cast) -> None:
+    # member -> primary -> root: a primary later marked a duplicate keeps its own duplicates
+    primary = _one(cast["vendor"])
+    member = _one(cast["lab1"], aliases=["CVE-2022-23218"])
+    root = _one(cast["lab2"])
+    assert member.duplicate_of_id == root.duplicate_of_id == primary.pk
+    coordinator = cast["coordinator"]
+    services.triage(coordinator, root, Triage(action=TriageAction.ACCEPT))
+    services.triage(
+        coordinator, primary, Triage(action=TriageAction.DUPLICATE, duplicate_of=root.pk)
+    )
+    assert Report.objects.get(pk=member.pk).duplicate_of_id == primary.pk
+    other = _one(cast["operator"], aliases=["CVE-2022-23219"])
+    assert other.duplicate_of_id is None

@@ -29,6 +29,12 @@ def others_of(earlier: int) -> list[Report]:
     return list(Report.objects.filter(submission=first.submission).exclude(pk=earlier))
 
 
+def another_cve(cast: Any) -> Report:
+    """A lab's report, in a document of its own, naming a CVE the vendor's advisory does not."""
+    outcome = services.submit(cast["lab2"], native({"title": "x", "aliases": ["CVE-2021-31346"]}))
+    return outcome.submission.reports.get()
+
+
 # -- nothing leaks across tenants --------------------------------------------------------------
 
 
@@ -42,7 +48,7 @@ def test_the_lab_pages_never_name_the_other_organisations_report(
     assert "likely a duplicate" not in report_page
     assert f"/intake/reports/{earlier}/" not in report_page
     submission_page = lab.get(f"/intake/submissions/{submission}/").content.decode()
-    assert f"#{earlier}" not in submission_page
+    assert f"<td>#{earlier}</td>" not in submission_page  # (the submission's own id may match)
     assert f"(of #{earlier})" not in lab.get("/intake/reports/").content.decode()
     desk = pages_as(cast["coordinator"]).get(f"/intake/reports/{later}/").content.decode()
     assert "likely a duplicate of" in desk and f"/intake/reports/{earlier}/" in desk
@@ -130,11 +136,30 @@ def test_two_coordinators_at_once_one_wins(race, cast, user_in, two_reports) -> 
 # -- duplicates that cannot be one vulnerability -----------------------------------------------
 
 
-def test_different_cve_ids_are_refused_unless_the_coordinator_insists(
+def test_items_of_one_document_are_never_marked_one_group_even_insisting(
     cast, api_as, two_reports
 ) -> None:
     earlier, _ = two_reports
     other = others_of(earlier)[0]
+    coordinator = api_as(cast["coordinator"])
+    for despite in (False, True):
+        refused = decide(
+            coordinator,
+            other.pk,
+            action="duplicate",
+            duplicate_of=earlier,
+            despite_conflict=despite,
+        )
+        assert refused.status_code == 409
+        assert "are items of one document" in refused.json()["detail"]
+    assert Report.objects.get(pk=other.pk).duplicate_of_id is None
+
+
+def test_different_cve_ids_are_refused_unless_the_coordinator_insists(
+    cast, api_as, two_reports
+) -> None:
+    earlier, _ = two_reports
+    other = another_cve(cast)
     coordinator = api_as(cast["coordinator"])
     refused = decide(coordinator, other.pk, action="duplicate", duplicate_of=earlier)
     assert refused.status_code == 409
@@ -149,7 +174,7 @@ def test_different_cve_ids_are_refused_unless_the_coordinator_insists(
 
 def test_the_report_page_offers_to_insist_after_a_conflict(cast, pages_as, two_reports) -> None:
     earlier, _ = two_reports
-    other = others_of(earlier)[0]
+    other = another_cve(cast)
     client = pages_as(cast["coordinator"])
     url = f"/intake/reports/{other.pk}/"
     assert 'data-testid="despite-conflict"' not in client.get(url).content.decode()

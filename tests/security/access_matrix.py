@@ -116,6 +116,14 @@ def _bulk(world: World, role: str) -> dict[str, Any]:
     return {"action": "decline", "reason": "r", "report_ids": [world.objects["report"]["lab2"]]}
 
 
+def _split(world: World, role: str) -> dict[str, Any]:
+    return {"member": world.objects["report"]["vendor2"]}
+
+
+def _merge(world: World, role: str) -> dict[str, Any]:
+    return {"report": world.objects["report"]["operator"]}
+
+
 API: dict[str, Who] = {
     # accounts: every signed-in user has its own tokens
     "GET /api/accounts/me": Who(any=SIGNED_IN),
@@ -167,6 +175,9 @@ API: dict[str, Who] = {
     "POST /api/intake/reports/{report_id}/triage": Who(
         any=DESK, body={"action": "decline", "reason": "r"}
     ),
+    "GET /api/intake/reports/{report_id}/cluster": _sees("report"),
+    "POST /api/intake/reports/{report_id}/cluster/split": Who(any=DESK, body=_split),
+    "POST /api/intake/reports/{report_id}/cluster/merge": Who(any=DESK, body=_merge),
     # reviews: the filing lab acts on its notice; reviewers of a track and admins review it
     "GET /api/reviews/notices": Who(any=SIGNED_IN),
     "POST /api/reviews/notices": Who(
@@ -276,6 +287,9 @@ PAGES: dict[str, Who] = {
     "POST intake/reports/<int:report_id>/": Who(
         any=DESK, body={"action": "decline", "reason": "r"}
     ),
+    "GET intake/reports/<int:report_id>/cluster/": _sees("report"),
+    "POST intake/reports/<int:report_id>/cluster/split/": Who(any=DESK, body=_split),
+    "POST intake/reports/<int:report_id>/cluster/merge/": Who(any=DESK, body=_merge),
     # reviews
     "GET reviews/": Who(any=SIGNED_IN),
     "GET reviews/file/<int:model_id>/": Who(own=LABS),

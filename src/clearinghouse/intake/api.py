@@ -18,10 +18,10 @@ from ninja.pagination import paginate
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import signed_in, visible
 from clearinghouse.errors import InvalidInput
-from clearinghouse.paging import Paged
+from clearinghouse.paging import PER_PAGE, Paged
 
 from . import services
-from .inputs import BulkTriage, ReportFilter, Triage
+from .inputs import BulkTriage, MergeCluster, ReportFilter, SplitCluster, Triage
 from .models import DuplicateCandidate, Report, Submission
 from .permissions import reports_shown_to
 
@@ -393,3 +393,107 @@ def triage(request: HttpRequest, report_id: int, payload: Triage) -> Report:
     user = signed_in(request)
     services.triage(user, _shown_report(user, report_id), payload)
     return _shown_report(user, report_id)
+
+
+class LinkOut(Schema):
+    """Why a member is linked to the report it duplicates."""
+
+    to: int = Field(description="the report it duplicates")
+    kind: str = Field(description="automatic (dedup at intake) or confirmed (a coordinator)")
+    score: float | None = Field(description="dedup's score for the pair (coordinators only)")
+    reasons: list[str] = Field(description="dedup's reasons (coordinators only)")
+    by: str = Field(description="who confirmed it, as the caller may know it")
+    at: dt.datetime | None
+    conflict: str = Field(description="ids of one namespace the two name differently")
+
+
+class ClusterMemberOut(Schema):
+    """One member of a duplicate group, as the cluster page shows it side by side."""
+
+    id: int
+    depth: int = Field(description="links from the group's primary (0: the primary)")
+    source_format: str
+    submission_id: int
+    index: int
+    organisation: str
+    reporter_kind: str
+    title: str
+    aliases: list[str]
+    cve_ids: list[str]
+    products: list[dict[str, str]]
+    cwe: str
+    cvss_vector: str
+    cvss_score: float | None
+    cvss_label: str
+    ssvc_decision: str
+    status: str
+    link: LinkOut | None
+    carries: list[int] = Field(description="members linked through it: a split takes them along")
+    clashes: list[str] = Field(description="other members naming other ids of one namespace")
+
+
+class ClusterOut(Schema):
+    """A duplicate group: its primary and a page of its members (the primary first)."""
+
+    report_id: int
+    primary_id: int
+    count: int
+    items: list[ClusterMemberOut]
+
+
+#: What a cluster member shows of its report as stored (the rest is the cluster's).
+_REPORT_FIELDS = set(ClusterMemberOut.model_fields) - {
+    "id", "depth", "organisation", "link", "carries", "clashes"
+}  # fmt: skip
+
+
+def _member_out(member: services.ClusterMember) -> dict[str, Any]:
+    report = member.report
+    return {name: getattr(report, name) for name in _REPORT_FIELDS} | {
+        "id": report.pk,
+        "depth": member.depth,
+        "organisation": report.organisation.name,
+        "link": member.evidence,
+        "carries": list(member.carries),
+        "clashes": list(member.clashes),
+    }
+
+
+def _cluster_out(user: User, report_id: int, page: Paged.Input) -> dict[str, Any]:
+    found = services.cluster(user, report_id)
+    chosen = found.tree[page.offset : page.offset + page.limit]
+    return {
+        "report_id": found.asked,
+        "primary_id": found.primary,
+        "count": len(found),
+        "items": [_member_out(m) for m in services.members(user, found, chosen)],
+    }
+
+
+@router.get("/reports/{report_id}/cluster", response=ClusterOut)
+def get_cluster(request: HttpRequest, report_id: int, page: Query[Paged.Input]) -> dict[str, Any]:
+    """A report's duplicate group, read whole through every chain of links: the primary first,
+    then each member with its link's evidence (`limit`/`offset` page the members). A reporter
+    sees only its own organisation's reports and links, and no dedup candidates."""
+    return _cluster_out(signed_in(request), report_id, page)
+
+
+@router.post("/reports/{report_id}/cluster/split", response=ClusterOut)
+def split_cluster(request: HttpRequest, report_id: int, payload: SplitCluster) -> dict[str, Any]:
+    """Take one member (with all linked through it) out of the report's group; answers the
+    group as it is now. Coordinators only (403); 409 for the primary or a non-member."""
+    user = signed_in(request)
+    _shown_report(user, report_id)
+    services.split(user, report_id, payload)
+    return _cluster_out(user, report_id, Paged.Input(limit=PER_PAGE, offset=0))
+
+
+@router.post("/reports/{report_id}/cluster/merge", response=ClusterOut)
+def merge_cluster(request: HttpRequest, report_id: int, payload: MergeCluster) -> dict[str, Any]:
+    """Bring another report (or its whole group) into the report's group; answers the group
+    as it is now. Coordinators only (403). 409: into itself, a cycle, two items of one
+    document, or different ids of one namespace without `despite_conflict` (the clash named)."""
+    user = signed_in(request)
+    _shown_report(user, report_id)
+    primary = services.merge(user, report_id, payload)
+    return _cluster_out(user, primary.pk, Paged.Input(limit=PER_PAGE, offset=0))

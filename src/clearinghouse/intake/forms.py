@@ -88,6 +88,24 @@ class BulkForm(TriageForm):
     expected = forms.IntegerField(required=False)
 
 
+class SplitForm(forms.Form):
+    """The member to take out of a duplicate group; the rules are `inputs.SplitCluster`'s."""
+
+    member = forms.IntegerField()
+
+
+class MergeForm(forms.Form):
+    """A report (or its group) to bring into a duplicate group (`inputs.MergeCluster`'s rules)."""
+
+    report = forms.IntegerField()
+    whole_group = forms.TypedChoiceField(
+        choices=[("true", "its whole group"), ("false", "the report alone")],
+        coerce=lambda value: value == "true",
+        required=False,
+    )
+    despite_conflict = forms.BooleanField(required=False)
+
+
 def given(cleaned: dict[str, Any]) -> dict[str, Any]:
     """A form's cleaned data without the fields left empty, for `parse` (defaults apply)."""
     return {name: value for name, value in cleaned.items() if value not in (None, "")}

@@ -132,3 +132,34 @@ class BulkTriage(Triage):
         if self.matching is not None and self.expected is None:
             raise ValueError("with matching, give expected: how many reports you saw match")
         return self
+
+
+class SplitCluster(Command):
+    """Take one member out of its duplicate group (on the cluster page or its API).
+
+    What is linked through the member (reports marked duplicates of it before it joined the
+    group) leaves with it: splitting undoes the one decision that joined it, and the member
+    is the primary of its own group again.
+    """
+
+    member: ReportId = Field(description="the member to take out (not the group's primary)")
+
+
+class MergeCluster(Command):
+    """Bring another report, or its whole duplicate group, into this group.
+
+    The report joins as a duplicate of this group's primary (as triage's "duplicate"
+    decision: its identifiers stay its own), with everything linked through it. Refused
+    (409): into itself, into a cycle, two items of one document in one group; two reports
+    naming different ids of one namespace only with `despite_conflict`.
+    """
+
+    report: ReportId = Field(description="the report to bring in")
+    whole_group: bool = Field(
+        default=True,
+        description="bring the report's whole group (its primary joins, with all linked to "
+        "it); false: the report (with what is linked through it), taken out of its group first",
+    )
+    despite_conflict: bool = Field(
+        default=False, description="merge although members name different identifiers"
+    )

@@ -14,4 +14,7 @@ urlpatterns = [
     path("intake/submissions/<int:submission_id>/original/", views.original, name="original"),
     path("intake/reports/", views.queue, name="queue"),
     path("intake/reports/<int:report_id>/", views.report, name="report"),
+    path("intake/reports/<int:report_id>/cluster/", views.cluster, name="cluster"),
+    path("intake/reports/<int:report_id>/cluster/split/", views.split, name="cluster_split"),
+    path("intake/reports/<int:report_id>/cluster/merge/", views.merge, name="cluster_merge"),
 ]

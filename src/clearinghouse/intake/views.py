@@ -1,5 +1,6 @@
-"""Intake pages: submit (form and bulk upload), submissions with progress, the triage queue and
-a report's page with its original document, score breakdown and duplicate candidates.
+"""Intake pages: submit (form and bulk upload), submissions with progress, the triage queue,
+a report's page with its original document, score breakdown and duplicate candidates, and
+its duplicate group side by side with split and merge.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from clearinghouse.accounts.models import SECTOR_CHOICES
+from clearinghouse.accounts.models import SECTOR_CHOICES, User
 from clearinghouse.accounts.permissions import can, require, signed_in, visible
 from clearinghouse.audit.history import history_for
 from clearinghouse.core.triage import ReportStatus
@@ -20,8 +23,8 @@ from clearinghouse.inputs import parse, show_errors
 from clearinghouse.paging import page_of
 
 from . import services
-from .forms import BulkForm, SubmitForm, TriageForm, given
-from .inputs import BulkTriage, ReportFilter, Triage, TriageAction
+from .forms import BulkForm, MergeForm, SplitForm, SubmitForm, TriageForm, given
+from .inputs import BulkTriage, MergeCluster, ReportFilter, SplitCluster, Triage, TriageAction
 from .models import Report, Submission
 from .permissions import reports_shown_to
 from .readers import formats
@@ -30,6 +33,8 @@ from .readers import formats
 _FILTERS = tuple(ReportFilter.model_fields)
 #: Candidates and duplicates a report page lists at most (best first).
 _LINKED = 50
+#: Members of a duplicate group shown side by side on one page.
+_COLUMNS = 8
 #: The report page's decisions, as its form offers them.
 _ACTIONS = [
     (TriageAction.ACCEPT, "Accept"),
@@ -247,3 +252,69 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
         "actions": [(action.value, label) for action, label in _ACTIONS],
     }
     return render(request, "intake/report.html", context)
+
+
+@login_required
+def cluster(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A report's duplicate group side by side, a page of members at a time; the desk's split
+    and merge forms (a refused merge comes back with `?merge=` to insist on a conflict)."""
+    user = signed_in(request)
+    found = services.cluster(user, report_id)
+    page = page_of(request, found.tree, per_page=_COLUMNS)
+    context = {
+        "cluster": found,
+        "page": page,
+        "columns": services.members(user, found, list(page.object_list)),
+        "coordinator": can(user, "intake.triage"),
+        "merging": request.GET.get("merge", ""),
+        "conflict": request.GET.get("conflict") == "1",
+    }
+    return render(request, "intake/cluster.html", context)
+
+
+def _cluster_action(request: HttpRequest, report_id: int) -> tuple[User, services.Cluster]:
+    """The signed-in coordinator and the group as it was before the change."""
+    user = signed_in(request)
+    found = services.cluster(user, report_id)  # 404 for a report the user may not see
+    require(user, "intake.triage")
+    return user, found
+
+
+@login_required
+@require_POST
+def split(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Take a member (with all linked through it) out of the group (POST; a column's button)."""
+    user, found = _cluster_action(request, report_id)
+    form = SplitForm(request.POST)
+    try:
+        command = parse(SplitCluster, given(form.cleaned_data) if form.is_valid() else {})
+        member = services.split(user, report_id, command)
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, str(error))
+    else:
+        along = "".join(f", #{pk}" for pk in found.carried(member.pk))
+        messages.success(
+            request, f"Report #{member.pk}{along} left the group: #{member.pk} is a primary now."
+        )
+    return redirect("intake:cluster", report_id=found.primary)
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Bring a report (or its group) into this group (POST; the page's merge form)."""
+    user, found = _cluster_action(request, report_id)
+    primary = found.primary
+    form = MergeForm(request.POST)
+    try:
+        command = parse(MergeCluster, given(form.cleaned_data) if form.is_valid() else {})
+        primary = services.merge(user, report_id, command).pk
+    except services.ConflictingIdentifiers as error:
+        messages.error(request, str(error))
+        query = f"?merge={command.report}&conflict=1"
+        return redirect(reverse("intake:cluster", kwargs={"report_id": primary}) + query)
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Report #{command.report} joined the group of #{primary}.")
+    return redirect("intake:cluster", report_id=primary)

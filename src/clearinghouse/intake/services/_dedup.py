@@ -32,7 +32,7 @@ from clearinghouse.core.scoring.dedup import Report as DedupReport
 
 from ..models import DuplicateCandidate, Report
 from ..readers import Item, formats
-from . import _index, _rows
+from . import _index, _links, _rows
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 #: What dedup reads of a stored report (in `_stored_dedup_report`'s order).
@@ -138,16 +138,17 @@ def _linkable(pk: int, aliases: Iterable[str], submission_id: int) -> Linkable:
 
 
 def _groups(roots: set[int]) -> dict[int, list[Linkable]]:
-    """The stored duplicate groups of these primaries, each with its primary, in one query."""
-    groups: defaultdict[int, list[Linkable]] = defaultdict(list)
+    """The stored duplicate groups of these primaries, each with its primary, read whole.
+
+    Through chains too (a primary marked a duplicate keeps its own): one query per level.
+    """
     if not roots:
-        return groups
-    members = Report.objects.filter(Q(pk__in=roots) | Q(duplicate_of__in=roots))
-    for pk, aliases, submission_id, up in members.values_list(
-        "pk", "aliases", "submission_id", "duplicate_of_id"
-    ):
-        groups[pk if pk in roots else up].append(_linkable(pk, aliases, submission_id))
-    return groups
+        return {}
+    found = _links.linked_through(roots, _links.every_link())
+    return {
+        root: [_linkable(m.pk, m.aliases, m.submission_id) for m in members]
+        for root, members in _links.by_start(roots, found).items()
+    }
 
 
 def _documents(new: Sequence[Report], entries: dict[int, _index.Entry]) -> list[list[_index.Entry]]:

@@ -4,13 +4,16 @@ Each decision is one unit of work (`audited()`): the report's current row is re-
 lock, the move is checked against the core's `REPORT_LIFECYCLE` (a stale copy gets a 409
 naming the state the report is really in), and the events are appended to the audit chain
 once, at the end. Marking a report a duplicate follows the earlier report to its primary and
-refuses what cannot be one vulnerability: the report itself, a cycle, or (unless the
-coordinator insists) two reports naming different identifiers of one namespace.
+refuses what cannot be one vulnerability (`_links.Group.admit`, over both whole groups: the
+report with everything linked through it, and the primary's group): the report itself, a
+cycle, two items of one document, or (unless the coordinator insists) two reports naming
+different identifiers of one namespace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,26 +22,23 @@ from django.utils import timezone
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import require, visible
 from clearinghouse.audit.services import Entry, audited, record_many
-from clearinghouse.core.scoring.dedup import conflicting_identifiers
 from clearinghouse.core.triage import REPORT_LIFECYCLE, ReportStatus
 from clearinghouse.errors import Conflict, InvalidInput
 from clearinghouse.workflow import advance, locked
 
 from ..inputs import MAX_BULK, BulkTriage, Triage, TriageAction
 from ..models import Report
+from . import _links
 from ._reports import cves
 from ._search import matching
 
-_TRIAGED = ["status", "duplicate_of", "decline_reason", "merged_aliases", "triaged_at",
+TRIAGED = ["status", "duplicate_of", "decline_reason", "merged_aliases", "triaged_at",
             "triaged_by"]  # fmt: skip
 _MERGED = ["aliases", "cve_ids", "has_cve"]
 
 
-class ConflictingIdentifiers(Conflict):
-    """Two reports name different ids in one namespace: two vulnerabilities, unless insisted."""
-
-
-def _state(report: Report) -> dict[str, Any]:
+def state(report: Report) -> dict[str, Any]:
+    """What a triage event records of a report, before and after."""
     return {
         "status": report.status,
         "duplicate_of": report.duplicate_of_id,
@@ -47,7 +47,7 @@ def _state(report: Report) -> dict[str, Any]:
     }
 
 
-def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
+def locked_primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
     """The report the chosen ones duplicate, locked: the earlier one followed to its primary.
 
     The chosen reports are locked already; the primary is checked again once locked, since
@@ -81,30 +81,42 @@ def _primary(user: User, command: Triage, chosen: Collection[int]) -> Report:
         primary = shown.get(pk=primary.duplicate_of_id)
 
 
-def _check_identifiers(report: Report, primary: Report, command: Triage) -> None:
-    if command.despite_conflict:
-        return
-    clashes = conflicting_identifiers(report.aliases, primary.aliases)
-    if clashes:
-        named = "; ".join(str(clash) for clash in clashes)
-        raise ConflictingIdentifiers(
-            f"report #{report.pk} and report #{primary.pk} name different identifiers "
-            f"({named}): confirm despite the identifier conflict if they are one vulnerability"
-        )
+@dataclass
+class Joining:
+    """Where reports marked duplicates go: the primary, locked, and its group as it grows.
+
+    Each report joins with everything linked through it (`moving`, by report), checked
+    against the group as the reports before it in the same decision left it.
+    """
+
+    primary: Report
+    group: _links.Group
+    moving: dict[int, list[_links.Member]]
+
+    def admit(self, report: Report, despite: bool) -> None:
+        """Check the report (and all linked through it) may join; count it in the group."""
+        self.group.admit(self.moving[report.pk], despite=despite)
+
+
+def joining(primary: Report, reports: Collection[int]) -> Joining:
+    """The group `reports` are to join under a locked primary, read whole."""
+    every = _links.every_link()
+    moving = _links.by_start(reports, _links.linked_through(reports, every))
+    return Joining(primary, _links.Group.of(_links.linked_through([primary.pk], every)), moving)
 
 
 def _merge(user: User, report: Report, primary: Report) -> Entry:
     """Give the primary the report's aliases; the event about the primary."""
     known = {alias.casefold() for alias in primary.aliases}
     added = [alias for alias in report.aliases if alias.casefold() not in known]
-    before = _state(primary)
+    before = state(primary)
     primary.aliases = [*primary.aliases, *added]
     primary.cve_ids = sorted({*primary.cve_ids, *report.cve_ids})
     primary.has_cve = bool(primary.cve_ids)
     primary.save(update_fields=_MERGED)
     report.merged_aliases = added
     return Entry(
-        user, "report.merged_into", primary, before, _state(primary) | {"merged": report.pk}
+        user, "report.merged_into", primary, before, state(primary) | {"merged": report.pk}
     )
 
 
@@ -113,20 +125,20 @@ def _unmerge(user: User, report: Report) -> Entry | None:
     if report.duplicate_of_id is None or not report.merged_aliases:
         return None
     primary = locked(Report(pk=report.duplicate_of_id))
-    before = _state(primary)
+    before = state(primary)
     given = {alias.casefold() for alias in report.merged_aliases}
     primary.aliases = [alias for alias in primary.aliases if alias.casefold() not in given]
     primary.cve_ids = cves(primary.aliases)
     primary.has_cve = bool(primary.cve_ids)
     primary.save(update_fields=_MERGED)
     return Entry(
-        user, "report.unmerged_from", primary, before, _state(primary) | {"unmerged": report.pk}
+        user, "report.unmerged_from", primary, before, state(primary) | {"unmerged": report.pk}
     )
 
 
-def _decide(user: User, report: Report, command: Triage, primary: Report | None) -> list[Entry]:
+def decide(user: User, report: Report, command: Triage, into: Joining | None) -> list[Entry]:
     """Apply the decision to a locked report (not saved); the audit events it makes."""
-    before = _state(report)
+    before = state(report)
     action, extra = command.action, []
     if action == TriageAction.ACCEPT:
         advance(report, REPORT_LIFECYCLE, ReportStatus.ACCEPTED)
@@ -137,10 +149,10 @@ def _decide(user: User, report: Report, command: Triage, primary: Report | None)
         report.decline_reason = command.reason
         verb = "declined"
     elif action in (TriageAction.DUPLICATE, TriageAction.MERGE):
-        assert primary is not None
-        _check_identifiers(report, primary, command)
+        assert into is not None
+        into.admit(report, command.despite_conflict)
         advance(report, REPORT_LIFECYCLE, ReportStatus.DUPLICATE)
-        report.duplicate_of = primary
+        primary = report.duplicate_of = into.primary
         if action == TriageAction.MERGE:
             extra.append(_merge(user, report, primary))
         verb = "merged" if action == TriageAction.MERGE else "duplicate"
@@ -157,7 +169,7 @@ def _decide(user: User, report: Report, command: Triage, primary: Report | None)
             report.decline_reason = ""
         verb = "unmerged" if action == TriageAction.UNMERGE else "reopened"
     report.triaged_at, report.triaged_by = timezone.now(), user
-    return [*extra, Entry(user, f"report.{verb}", report, before, _state(report))]
+    return [*extra, Entry(user, f"report.{verb}", report, before, state(report))]
 
 
 def triage(user: User, report: Report, command: Triage) -> Report:
@@ -171,11 +183,9 @@ def triage(user: User, report: Report, command: Triage) -> Report:
             list(Report.objects.select_for_update().filter(pk=command.duplicate_of).values("pk"))
         row = locked(report)
         require(user, "intake.triage", row)
-        primary = None
-        if marking:
-            primary = _primary(user, command, {row.pk})
-        entries = _decide(user, row, command, primary)
-        row.save(update_fields=_TRIAGED)
+        into = joining(locked_primary(user, command, {row.pk}), [row.pk]) if marking else None
+        entries = decide(user, row, command, into)
+        row.save(update_fields=TRIAGED)
         record_many(entries)
     return row
 
@@ -213,10 +223,11 @@ def bulk_triage(user: User, command: BulkTriage) -> int:
             )
         if not rows:
             raise InvalidInput.single("matching", "no report matches")
-        primary = None
+        into = None
         if command.action == TriageAction.DUPLICATE:
-            primary = _primary(user, command, {row.pk for row in rows})
-        entries = [entry for row in rows for entry in _decide(user, row, command, primary)]
-        Report.objects.bulk_update(rows, _TRIAGED, batch_size=500)
+            chosen = [row.pk for row in rows]
+            into = joining(locked_primary(user, command, set(chosen)), chosen)
+        entries = [entry for row in rows for entry in decide(user, row, command, into)]
+        Report.objects.bulk_update(rows, TRIAGED, batch_size=500)
         record_many(entries)
     return len(rows)
