@@ -30,11 +30,29 @@ _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 class ReportSort(StrEnum):
-    """Orders of the report list."""
+    """Orders of the report list; ties go to the higher priority, then the earlier report."""
 
     PRIORITY = "priority"
     NEWEST = "newest"
     OLDEST = "oldest"
+    #: Act, Attend, Track*, Track, then reports with no decision.
+    SSVC = "ssvc"
+    #: By the first sector a report names (A to Z), reports naming none last.
+    SECTOR = "sector"
+
+    @property
+    def label(self) -> str:
+        """How the list's order menu and column headers name it."""
+        return _SORT_LABELS[self]
+
+
+_SORT_LABELS = {
+    ReportSort.PRIORITY: "Priority",
+    ReportSort.NEWEST: "Newest",
+    ReportSort.OLDEST: "Oldest",
+    ReportSort.SSVC: "SSVC decision",
+    ReportSort.SECTOR: "Sector",
+}
 
 
 class ReportFilter(Command):

@@ -7,10 +7,13 @@ from django.db.models import QuerySet
 from ..inputs import ReportFilter, ReportSort
 from ..models import Report
 
+# Each order is one of Report's indexes (models.Report.Meta.indexes), read forwards or back.
 _ORDER = {
     ReportSort.PRIORITY: ("-priority_points", "pk"),
     ReportSort.NEWEST: ("-created_at", "-pk"),
     ReportSort.OLDEST: ("created_at", "pk"),
+    ReportSort.SSVC: ("ssvc_rank", "-priority_points", "pk"),
+    ReportSort.SECTOR: ("sector_key", "-priority_points", "pk"),
 }
 
 
