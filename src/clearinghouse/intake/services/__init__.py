@@ -7,11 +7,13 @@ package (`from clearinghouse.intake import services`), never its private modules
 `_submission` (one document, and the worker's part), `_batch` (many documents in one
 transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the pool,
 duplicate links), `_index` (dedup's store-wide index), `_triage` (coordinators' decisions),
-`_search` (the report list's filter and order), `_feeds` (KEV and EPSS), `_limits`.
+`_search` (the report list's filter and order), `_desk` (the dashboard's triage
+counts), `_feeds` (KEV and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
 from ._dedup import candidates_by_report, candidates_of
+from ._desk import Oldest, TriageCounts, triage_counts
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
     DEFAULT_BACKGROUND_ITEMS,
@@ -33,7 +35,9 @@ __all__ = [
     "DEFAULT_MAX_ITEMS",
     "BatchResult",
     "ConflictingIdentifiers",
+    "Oldest",
     "Outcome",
+    "TriageCounts",
     "Upload",
     "background_items",
     "bulk_triage",
@@ -55,4 +59,5 @@ __all__ = [
     "submit_files",
     "submit_many",
     "triage",
+    "triage_counts",
 ]
