@@ -1,4 +1,5 @@
-"""Typed inputs of intake's commands: the report list's filter, triage of one report or many.
+"""Typed inputs of intake's commands: the report and submission lists' filters, triage of one
+report or many.
 
 The API takes these as its bodies and query parameters (so their rules show in the OpenAPI
 document); the pages' forms and the CLI build them with `clearinghouse.inputs.parse`.
@@ -17,7 +18,7 @@ from clearinghouse.core.triage import ReportStatus
 from clearinghouse.inputs import Command
 
 from .documents import Format
-from .models import ReporterKind
+from .models import ReporterKind, Submission
 
 #: The most reports one bulk decision changes; narrow the filter for more.
 MAX_BULK = 10_000
@@ -75,6 +76,24 @@ class ReportFilter(Command):
         if value and not _CVE.match(value):
             raise ValueError("must be a CVE id such as CVE-2021-44228")
         return value.upper() if value else None
+
+
+class SubmissionSort(StrEnum):
+    """Orders of the submissions list."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class SubmissionFilter(Command):
+    """Which submissions a list shows, and in which order (the API's query, the page's form)."""
+
+    status: Submission.Status | None = None
+    format: Format | None = None
+    organisation: ReportId | None = Field(
+        default=None, description="the submitting organisation's id (coordinators: any)"
+    )
+    sort: SubmissionSort = SubmissionSort.NEWEST
 
 
 class TriageAction(StrEnum):

@@ -57,6 +57,12 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The list's orders, alone and under a status filter (one submission per report
+        # when reports arrive one at a time: as many rows as reports).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="submission_by_date"),
+            models.Index(fields=["status", "created_at", "id"], name="submission_by_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "sha256"], name="submission_unique_document"

@@ -13,7 +13,7 @@ counts), `_feeds` (KEV and EPSS), `_limits`.
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
 from ._dedup import candidates_by_report, candidates_of
-from ._desk import Oldest, TriageCounts, triage_counts
+from ._desk import UNTRIAGED, Oldest, TriageCounts, triage_counts
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
     DEFAULT_BACKGROUND_ITEMS,
@@ -25,7 +25,7 @@ from ._limits import (
     max_bytes,
     max_items,
 )
-from ._search import matching
+from ._search import matching, submissions_matching, submitting_organisations
 from ._submission import Outcome, process, read_upload, retry, stalled, submit
 from ._triage import ConflictingIdentifiers, bulk_triage, triage
 
@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_BACKGROUND_ITEMS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ITEMS",
+    "UNTRIAGED",
     "BatchResult",
     "ConflictingIdentifiers",
     "Oldest",
@@ -55,9 +56,11 @@ __all__ = [
     "rescore",
     "retry",
     "stalled",
+    "submissions_matching",
     "submit",
     "submit_files",
     "submit_many",
+    "submitting_organisations",
     "triage",
     "triage_counts",
 ]
