@@ -45,7 +45,7 @@ def format_of(n: int) -> str:
     return FORMATS[n % len(FORMATS)]
 
 
-def status_of(n: int) -> str:
+def status_of(n: int) -> ReportStatus:
     """The triage status of report number `n`."""
     return ReportStatus.ACCEPTED if n % STATUS_EVERY == 0 else ReportStatus.RECEIVED
 
