@@ -268,7 +268,9 @@ def test_triage_counts_for_the_desk_and_for_a_reporter(cast, store) -> None:
     assert {s.value: row for s, row in desk.by_sector.items()} == by_sector
     act = [n for n in range(COUNT + 30) if decision_of(n) == "Act"]
     assert sum(desk.by_ssvc["Act"].values()) == len(act)
-    assert desk.by_ssvc["Act"][ReportStatus.RECEIVED] == len([n for n in act if status_of(n) == "received"])
+    assert desk.by_ssvc["Act"][ReportStatus.RECEIVED] == len(
+        [n for n in act if status_of(n) == "received"]
+    )
     own = services.triage_counts(cast["lab1"])
     by_status, by_sector = _expected_counts(range(COUNT))
     assert own.by_status == by_status and own.total == COUNT
