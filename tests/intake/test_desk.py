@@ -20,6 +20,7 @@ from .many import (
     SECTORS,
     decision_of,
     format_of,
+    points_of,
     sector_of,
     status_of,
     store_many,
@@ -47,10 +48,6 @@ def _ids(client: Any, query: str = "") -> list[int]:
     return [item["id"] for item in body["items"]]
 
 
-def _points(n: int) -> int:
-    return (n * 7919) % 100
-
-
 def _ordered(numbers: list[int], key: Any, store: dict[int, int]) -> list[int]:
     return [store[n] for n in sorted(numbers, key=key)]
 
@@ -58,15 +55,15 @@ def _ordered(numbers: list[int], key: Any, store: dict[int, int]) -> list[int]:
 def test_each_order_of_the_report_list(cast, api_as, store) -> None:
     coordinator = api_as(cast["coordinator"])
     every = list(range(COUNT))
-    by_priority = [(-_points(n), store[n]) for n in every]
+    by_priority = [(-points_of(n), store[n]) for n in every]
     rank = {decision: i for i, decision in enumerate([*SSVC_DECISIONS, ""])}
     expected = {
         "priority": [pk for _, pk in sorted(by_priority)],
         # Report n was received n minutes ago: the newest is number 0.
         "newest": _ordered(every, lambda n: n, store),
         "oldest": _ordered(every, lambda n: -n, store),
-        "ssvc": _ordered(every, lambda n: (rank[decision_of(n)], -_points(n), store[n]), store),
-        "sector": _ordered(every, lambda n: (sector_of(n) or "~", -_points(n), store[n]), store),
+        "ssvc": _ordered(every, lambda n: (rank[decision_of(n)], -points_of(n), store[n]), store),
+        "sector": _ordered(every, lambda n: (sector_of(n) or "~", -points_of(n), store[n]), store),
     }
     for sort, ids in expected.items():
         assert _ids(coordinator, f"sort={sort}") == ids, sort
@@ -83,11 +80,11 @@ def test_orders_combine_with_filters(cast, api_as, store) -> None:
     energy = [n for n in range(COUNT) if sector_of(n) == Sector.ENERGY]
     rank = {decision: i for i, decision in enumerate([*SSVC_DECISIONS, ""])}
     assert _ids(coordinator, "sector=energy&sort=ssvc") == _ordered(
-        energy, lambda n: (rank[decision_of(n)], -_points(n), store[n]), store
+        energy, lambda n: (rank[decision_of(n)], -points_of(n), store[n]), store
     )
     act = [n for n in range(COUNT) if decision_of(n) == "Act" and status_of(n) == "received"]
     assert _ids(coordinator, "ssvc=Act&status=received&sort=sector") == _ordered(
-        act, lambda n: (sector_of(n) or "~", -_points(n), store[n]), store
+        act, lambda n: (sector_of(n) or "~", -points_of(n), store[n]), store
     )
     osv = [n for n in range(COUNT) if format_of(n) == "osv"]
     assert _ids(coordinator, "source=osv&sort=oldest") == _ordered(osv, lambda n: -n, store)
@@ -98,7 +95,7 @@ def test_the_queue_page_shows_the_order_and_keeps_it_in_its_links(cast, pages_as
     page = client.get("/intake/reports/?sort=ssvc&sector=energy").content.decode()
     energy = [n for n in range(COUNT) if sector_of(n) == Sector.ENERGY]
     rank = {decision: i for i, decision in enumerate([*SSVC_DECISIONS, ""])}
-    expected = _ordered(energy, lambda n: (rank[decision_of(n)], -_points(n), store[n]), store)
+    expected = _ordered(energy, lambda n: (rank[decision_of(n)], -points_of(n), store[n]), store)
     positions = [page.index(f'data-testid="report-{pk}"') for pk in expected]
     assert positions == sorted(positions)
     assert f'<span data-testid="total">{len(energy)}</span>' in page
