@@ -56,6 +56,8 @@ def test_the_queue_of_a_hundred_thousand_reports(page, screenshots) -> None:
     )
     assert max(heights) < ONE_LINE_PX, heights
     page.screenshot(path=str(screenshots / "queue-at-scale.png"))
+    page.get_by_test_id("select-page").check()  # a selection: every row of this page
+    assert page.locator("input[name=report_ids]:checked").count() == 50
     page.get_by_role("link", name="Next page").first.click()
     page.wait_for_url("**/intake/reports/?page=2")
     assert not set(_rows(page)) & set(first)
