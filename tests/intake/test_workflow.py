@@ -254,9 +254,13 @@ def test_the_queue_applies_a_decision_to_all_matching(cast, pages_as, two_report
     url = "/intake/reports/?source=csaf"
     assert "All 4 reports matching" in client.get(url).content.decode()
     post = {"scope": "matching", "expected": 5, "action": "decline", "reason": "out of scope"}
-    refused = client.post(url, post, follow=True).content.decode()
+    # Asked first, with the count as it is now; nothing changes until confirmed.
+    asked = client.post(url, post).content.decode()
+    assert '<strong data-testid="bulk-count">4</strong>' in asked
+    assert not Report.objects.filter(status="declined").exists()
+    refused = client.post(url, post | {"confirmed": "on"}, follow=True).content.decode()
     assert "4 reports match now, not the 5 you saw" in refused
-    assert client.post(url, post | {"expected": 4}).status_code == 302
+    assert client.post(url, post | {"expected": 4, "confirmed": "on"}).status_code == 302
     assert Report.objects.filter(status="declined").count() == 4
 
 

@@ -21,7 +21,7 @@ from clearinghouse.errors import InvalidInput
 from clearinghouse.paging import PER_PAGE, Paged
 
 from . import services
-from .inputs import BulkTriage, MergeCluster, ReportFilter, SplitCluster, Triage
+from .inputs import BulkTriage, MergeCluster, ReportFilter, SplitCluster, SubmissionFilter, Triage
 from .models import DuplicateCandidate, Report, Submission
 from .permissions import reports_shown_to
 
@@ -317,9 +317,13 @@ def _errors(error: Exception | None) -> list[dict[str, Any]]:
 
 @router.get("/submissions", response=list[SubmissionBriefOut])
 @paginate(Paged)
-def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
-    """Submissions I may see, newest first: my organisation's; coordinators and admins all."""
-    return visible(Submission, signed_in(request)).select_related("organisation")
+def list_submissions(
+    request: HttpRequest, filters: Query[SubmissionFilter]
+) -> QuerySet[Submission]:
+    """Submissions I may see (my organisation's; coordinators and admins all), newest first
+    unless `sort` says otherwise, filtered by status, format and organisation."""
+    shown = visible(Submission, signed_in(request)).select_related("organisation")
+    return services.submissions_matching(shown, filters)
 
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:

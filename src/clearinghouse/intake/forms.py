@@ -79,13 +79,15 @@ class BulkForm(TriageForm):
     """One decision for the ticked reports, or for all reports matching the queue's filter.
 
     The ticked ids come as the list `report_ids`; with `scope` "matching", `expected` is the
-    count the coordinator saw (the rules are `inputs.BulkTriage`'s).
+    count the coordinator saw, and the decision is made only once `confirmed` (the rules are
+    `inputs.BulkTriage`'s).
     """
 
     scope = forms.ChoiceField(
         choices=[("ticked", "ticked"), ("matching", "matching")], required=False
     )
     expected = forms.IntegerField(required=False)
+    confirmed = forms.BooleanField(required=False)
 
 
 class SplitForm(forms.Form):

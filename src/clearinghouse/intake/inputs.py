@@ -1,4 +1,5 @@
-"""Typed inputs of intake's commands: the report list's filter, triage of one report or many.
+"""Typed inputs of intake's commands: the report and submission lists' filters, triage of one
+report or many.
 
 The API takes these as its bodies and query parameters (so their rules show in the OpenAPI
 document); the pages' forms and the CLI build them with `clearinghouse.inputs.parse`.
@@ -16,7 +17,7 @@ from clearinghouse.core.sectors import Sector
 from clearinghouse.core.triage import ReportStatus
 from clearinghouse.inputs import Command
 
-from .models import ReporterKind
+from .models import ReporterKind, Submission
 from .readers import Format
 
 #: The most reports one bulk decision changes; narrow the filter for more.
@@ -30,11 +31,29 @@ _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 class ReportSort(StrEnum):
-    """Orders of the report list."""
+    """Orders of the report list; ties go to the higher priority, then the earlier report."""
 
     PRIORITY = "priority"
     NEWEST = "newest"
     OLDEST = "oldest"
+    #: Act, Attend, Track*, Track, then reports with no decision.
+    SSVC = "ssvc"
+    #: By the first sector a report names (A to Z), reports naming none last.
+    SECTOR = "sector"
+
+    @property
+    def label(self) -> str:
+        """How the list's order menu and column headers name it."""
+        return _SORT_LABELS[self]
+
+
+_SORT_LABELS = {
+    ReportSort.PRIORITY: "Priority",
+    ReportSort.NEWEST: "Newest",
+    ReportSort.OLDEST: "Oldest",
+    ReportSort.SSVC: "SSVC decision",
+    ReportSort.SECTOR: "Sector",
+}
 
 
 class ReportFilter(Command):
@@ -57,6 +76,24 @@ class ReportFilter(Command):
         if value and not _CVE.match(value):
             raise ValueError("must be a CVE id such as CVE-2021-44228")
         return value.upper() if value else None
+
+
+class SubmissionSort(StrEnum):
+    """Orders of the submissions list."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class SubmissionFilter(Command):
+    """Which submissions a list shows, and in which order (the API's query, the page's form)."""
+
+    status: Submission.Status | None = None
+    format: Format | None = None
+    organisation: ReportId | None = Field(
+        default=None, description="the submitting organisation's id (coordinators: any)"
+    )
+    sort: SubmissionSort = SubmissionSort.NEWEST
 
 
 class TriageAction(StrEnum):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
 from clearinghouse.accounts.models import Organisation
 from clearinghouse.core.scoring.dedup import conflicting_identifiers
@@ -54,6 +57,12 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The list's orders, alone and under a status filter (one submission per report
+        # when reports arrive one at a time: as many rows as reports).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="submission_by_date"),
+            models.Index(fields=["status", "created_at", "id"], name="submission_by_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "sha256"], name="submission_unique_document"
@@ -65,6 +74,12 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"submission #{self.pk} ({self.format})"
+
+
+#: The SSVC decisions from most to least urgent: the queue's SSVC order.
+SSVC_DECISIONS = ("Act", "Attend", "Track*", "Track")
+#: The sector key of a report that names no sector: after every sector's code.
+NO_SECTOR = "~"
 
 
 class Report(models.Model):
@@ -108,13 +123,29 @@ class Report(models.Model):
     ssvc_mission_well_being = models.CharField(max_length=10, blank=True)
     ssvc_inputs = models.JSONField(default=dict, blank=True, help_text="The values decided on.")
     ssvc_decision = models.CharField(max_length=10, blank=True, db_index=True)
+    # Sort keys the database computes from the columns above, so that the queue's SSVC and
+    # sector orders read an index instead of sorting the whole store, and no writer (intake,
+    # a rescore, a bulk insert) can leave them stale.
+    ssvc_rank = models.GeneratedField(
+        expression=Case(
+            *(When(ssvc_decision=d, then=Value(rank)) for rank, d in enumerate(SSVC_DECISIONS)),
+            default=Value(len(SSVC_DECISIONS)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        help_text="Act 0, Attend 1, Track* 2, Track 3, none 4.",
+    )
+    sector_key = models.GeneratedField(
+        expression=Coalesce(KT("sectors__0"), Value(NO_SECTOR), output_field=models.TextField()),
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+        help_text="The first sector the report names ('~' for none).",
+    )
     in_kev = models.BooleanField(default=False)
     epss = models.FloatField(null=True, blank=True)
-    priority_points = models.IntegerField(default=0, db_index=True)
+    priority_points = models.IntegerField(default=0)
     priority_reasons = models.JSONField(default=list, blank=True)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     decline_reason = models.TextField(blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
@@ -132,6 +163,16 @@ class Report(models.Model):
         ordering = ["-priority_points", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["submission", "index"], name="report_unique_item")
+        ]
+        # The queue's orders (intake/services/_search.py), so that a page of 10^5 reports is
+        # read from an index, not sorted; the status one also serves a status filter and the
+        # dashboard's oldest untriaged report.
+        indexes = [
+            models.Index(fields=["-priority_points", "id"], name="report_by_priority"),
+            models.Index(fields=["created_at", "id"], name="report_by_date"),
+            models.Index(fields=["ssvc_rank", "-priority_points", "id"], name="report_by_ssvc"),
+            models.Index(fields=["sector_key", "-priority_points", "id"], name="report_by_sector"),
+            models.Index(fields=["status", "created_at", "id"], name="report_by_status_date"),
         ]
 
     def __str__(self) -> str:

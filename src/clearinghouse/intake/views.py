@@ -6,6 +6,7 @@ its duplicate group side by side with split and merge.
 from __future__ import annotations
 
 import json
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,13 +25,24 @@ from clearinghouse.paging import page_of
 
 from . import services
 from .forms import BulkForm, MergeForm, SplitForm, SubmitForm, TriageForm, given
-from .inputs import BulkTriage, MergeCluster, ReportFilter, SplitCluster, Triage, TriageAction
-from .models import Report, Submission
+from .inputs import (
+    MAX_BULK,
+    BulkTriage,
+    MergeCluster,
+    ReportFilter,
+    ReportSort,
+    SplitCluster,
+    SubmissionFilter,
+    SubmissionSort,
+    Triage,
+    TriageAction,
+)
+from .models import SSVC_DECISIONS, Report, Submission
 from .permissions import reports_shown_to
 from .readers import formats
 
-#: The queue's filter fields, as they appear in its URL.
-_FILTERS = tuple(ReportFilter.model_fields)
+#: A list's filter: a typed input read from the page's URL.
+F = TypeVar("F", ReportFilter, SubmissionFilter)
 #: Candidates and duplicates a report page lists at most (best first).
 _LINKED = 50
 #: Members of a duplicate group shown side by side on one page.
@@ -90,9 +102,23 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def submissions(request: HttpRequest) -> HttpResponse:
-    """The submissions the user may see, newest first, a page at a time."""
-    rows = visible(Submission, signed_in(request)).select_related("organisation")
-    return render(request, "intake/submissions.html", {"page": page_of(request, rows)})
+    """The submissions the user may see, filtered and ordered as the URL says, paged."""
+    user = signed_in(request)
+    filters = _from_url(request, SubmissionFilter)
+    shown = visible(Submission, user).select_related("organisation")
+    page = page_of(request, services.submissions_matching(shown, filters))
+    desk = can(user, "intake.triage")
+    context = {
+        "page": page,
+        "total": page.paginator.count,
+        "filters": request.GET,
+        "statuses": Submission.Status.choices,
+        "formats": formats(),
+        "sorts": [(sort.value, sort.value.capitalize()) for sort in SubmissionSort],
+        # Only the desk sees several organisations' submissions, so only it picks one.
+        "organisations": services.submitting_organisations(user) if desk else None,
+    }
+    return render(request, "intake/submissions.html", context)
 
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:
@@ -154,14 +180,14 @@ def original(request: HttpRequest, submission_id: int) -> HttpResponse:
     return response
 
 
-def _filters(request: HttpRequest) -> ReportFilter:
-    """The queue's filter from its URL; a value it cannot use is said and left out."""
-    chosen = {name: request.GET[name] for name in _FILTERS if request.GET.get(name)}
+def _from_url(request: HttpRequest, kind: type[F]) -> F:
+    """A list's filter from its URL; a value it cannot use is said and the filter left out."""
+    chosen = {name: request.GET[name] for name in kind.model_fields if request.GET.get(name)}
     try:
-        return parse(ReportFilter, chosen)
+        return parse(kind, chosen)
     except InvalidInput as error:
         messages.error(request, f"Filter not applied: {error}")
-        return ReportFilter()
+        return kind()
 
 
 def _bulk(request: HttpRequest, filters: ReportFilter) -> HttpResponse | None:
@@ -173,8 +199,11 @@ def _bulk(request: HttpRequest, filters: ReportFilter) -> HttpResponse | None:
         messages.error(request, "Choose an action and what it applies to.")
         return None
     data = given(form.cleaned_data)
+    confirmed = data.pop("confirmed", False)
     if data.pop("scope", "ticked") == "matching":
         data["matching"] = filters
+        if not confirmed:
+            return _confirm(request, data)
     else:
         data.pop("expected", None)
         data["report_ids"] = request.POST.getlist("report_ids") or None
@@ -183,18 +212,56 @@ def _bulk(request: HttpRequest, filters: ReportFilter) -> HttpResponse | None:
     except (InvalidInput, Conflict) as error:
         messages.error(request, str(error))
         return None
-    messages.success(request, f"{changed} reports changed.")
+    messages.success(request, f"{changed:,} reports changed.")
     return redirect(request.get_full_path())
+
+
+def _confirm(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
+    """The question before a decision on a whole filtered set: this many reports, really?
+
+    The count asked about is the count now, and it goes back as `expected`: if the set
+    changes before the answer, the decision is refused (409) and nothing changes.
+    """
+    user = signed_in(request)
+    now = services.matching(visible(Report, user), data["matching"]).count()
+    if not now:
+        messages.error(request, "No report matches the filter: nothing to change.")
+        return None
+    if now > MAX_BULK:
+        messages.error(
+            request,
+            f"{now:,} reports match; one bulk action changes at most {MAX_BULK:,}: "
+            "narrow the filter.",
+        )
+        return None
+    seen = data.get("expected")
+    try:
+        parse(BulkTriage, data | {"expected": now})  # refuse a bad command before asking
+    except InvalidInput as error:
+        messages.error(request, str(error))
+        return None
+    context = {
+        "count": now,
+        "seen": seen if seen != now else None,
+        "action": data["action"],
+        "reason": data.get("reason", ""),
+        "duplicate_of": data.get("duplicate_of"),
+        "despite_conflict": data.get("despite_conflict", False),
+        "filters": [(name, value) for name, value in request.GET.items() if name != "page"],
+    }
+    return render(request, "intake/bulk_confirm.html", context)
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Coordinators: the triage queue by priority, with filters and bulk actions, paged.
+    """Coordinators: the triage queue, one dense line per report, filtered and ordered as the
+    URL says, with bulk actions on the ticked reports or (after a confirmation) on all that
+    match, paged.
 
     Reporters see their own organisation's reports here, without the actions.
     """
     user = signed_in(request)
-    filters = _filters(request)
+    filters = _from_url(request, ReportFilter)
     if request.method == "POST" and (done := _bulk(request, filters)) is not None:
         return done
     reports = services.matching(reports_shown_to(user).select_related("organisation"), filters)
@@ -202,17 +269,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     coordinator = can(user, "intake.triage")
     candidates = services.candidates_by_report(page.object_list) if coordinator else {}
     for row in page.object_list:
-        row.top_candidates = candidates.get(row.pk, [])[:3]
+        row.top_candidate = next(iter(candidates.get(row.pk, [])), None)
     context = {
         "page": page,
         "total": page.paginator.count,
         "coordinator": coordinator,
         "filters": request.GET,
+        "sort": filters.sort.value,
         "sectors": SECTOR_CHOICES,
-        "decisions": ["Act", "Attend", "Track*", "Track"],
+        "decisions": SSVC_DECISIONS,
         "formats": formats(),
         "statuses": [(status.value, status.label) for status in ReportStatus],
-        "sorts": [("priority", "Priority"), ("newest", "Newest"), ("oldest", "Oldest")],
+        "sorts": [(sort.value, sort.label) for sort in ReportSort],
+        "max_bulk": MAX_BULK,
     }
     return render(request, "intake/queue.html", context)
 

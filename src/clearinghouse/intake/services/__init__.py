@@ -9,12 +9,14 @@ transaction), `_reports` (items to scored reports), `_dedup` (blocking keys, the
 duplicate links), `_index` (dedup's store-wide index), `_reindex` (writing stored reports
 into the index), `_links` (stored groups, read whole, and the rules for joining one), `_triage`
 (coordinators' decisions), `_cluster` (one group side by side, split and merge), `_search`
-(the report list's filter and order), `_feeds` (KEV and EPSS), `_limits`.
+(the report list's filter and order), `_desk` (the dashboard's triage counts), `_feeds` (KEV
+and EPSS), `_limits`.
 """
 
 from ._batch import BatchResult, Upload, submit_files, submit_many
 from ._cluster import Cluster, ClusterMember, Evidence, cluster, members, merge, split
 from ._dedup import candidates_by_report, candidates_of
+from ._desk import UNTRIAGED, Oldest, TriageCounts, triage_counts
 from ._feeds import import_epss, import_kev, rescore
 from ._limits import (
     DEFAULT_BACKGROUND_ITEMS,
@@ -28,7 +30,7 @@ from ._limits import (
 )
 from ._links import ConflictingIdentifiers
 from ._reindex import Reindexed, index_stored, reindex
-from ._search import matching
+from ._search import matching, submissions_matching, submitting_organisations
 from ._submission import Outcome, process, read_upload, retry, stalled, submit
 from ._triage import bulk_triage, triage
 
@@ -36,13 +38,16 @@ __all__ = [
     "DEFAULT_BACKGROUND_ITEMS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ITEMS",
+    "UNTRIAGED",
     "BatchResult",
     "Cluster",
     "ClusterMember",
     "ConflictingIdentifiers",
     "Evidence",
+    "Oldest",
     "Outcome",
     "Reindexed",
+    "TriageCounts",
     "Upload",
     "background_items",
     "bulk_triage",
@@ -66,8 +71,11 @@ __all__ = [
     "retry",
     "split",
     "stalled",
+    "submissions_matching",
     "submit",
     "submit_files",
     "submit_many",
+    "submitting_organisations",
     "triage",
+    "triage_counts",
 ]

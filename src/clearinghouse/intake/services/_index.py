@@ -9,11 +9,13 @@ Two tables, in the database (shared by every web and worker process, kept across
   scores, do not depend on which batch it came in.
 
 A new report probes with its exact keys (which always win), its product keys and its
-`PROBE_WORDS` heaviest words that are not stop words of the store; the stored reports
-sharing most of them, `CANDIDATES_PER_REPORT` at most, are its candidates (one query per
-chunk of a batch). Reports of the same batch are found among each other by the same rule,
-in memory, so a document sent alone or in a batch meets the same candidates. Declined reports
-are left out by the query; merges and splits change no posting (groups are read live).
+`PROBE_WORDS` heaviest words, leaving out stop words of the store and terms more than
+`MAX_POSTINGS` reports use (so a look-up reads a bounded number of postings at any size);
+the stored reports sharing most of them, `CANDIDATES_PER_REPORT` at most, are its
+candidates (one query per chunk of a batch). Reports of the same batch are found among each
+other by the same rule, in memory, so a document sent alone or in a batch meets the same
+candidates. Declined reports are left out by the query; merges and splits change no posting
+(groups are read live).
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ SIGNATURE_WORDS = 16
 PROBE_WORDS = 16
 #: Stored reports compared with each new one (the best by keys shared).
 CANDIDATES_PER_REPORT = 50
+#: A product key or word used by more stored reports than this is not looked up: it says
+#: little about which bug a report is, and its postings would make the look-up grow with
+#: the store (a product name in 2 % of a million reports is 20,000 rows to join).
+MAX_POSTINGS = 1000
 #: An exact key (a shared alias or fingerprint) outranks any number of shared words.
 _EXACT = 1000
 _EXACT_PREFIXES = ("alias:", "fp:")
@@ -114,11 +120,17 @@ def postings_of(new: Entry, words: Vocabulary) -> set[str]:
     return set(new.keys) | {f"w:{word}" for word in signature}
 
 
+def _selective(term: str, words: Vocabulary) -> bool:
+    """Whether a term is worth looking up: no stop word, and in few enough stored reports."""
+    return words.idf(term) is not None and words.frequency.get(term, 0) <= MAX_POSTINGS
+
+
 def _probe(new: Entry, words: Vocabulary) -> dict[str, int]:
-    """The keys a new report looks up, each with its weight (stop-word product keys left out)."""
+    """The keys a new report looks up, each with its weight (common terms left out)."""
     probe = {key: _EXACT for key in new.exact}
-    probe |= {key: 1 for key in new.keys - new.exact if words.idf(key) is not None}
-    probe |= {f"w:{word}": 1 for word in heaviest(words.vector(new.words), PROBE_WORDS)}
+    probe |= {key: 1 for key in new.keys - new.exact if _selective(key, words)}
+    heavy = heaviest(words.vector(new.words), PROBE_WORDS)
+    probe |= {f"w:{word}": 1 for word in heavy if _selective(word, words)}
     return probe
 
 

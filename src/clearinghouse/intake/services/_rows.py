@@ -90,7 +90,8 @@ def create(model: type[_M], objs: list[_M]) -> list[_M]:
         return model._default_manager.bulk_create(objs)
     meta = model._meta
     pk: Any = meta.pk
-    fields: list[Any] = [field for field in meta.concrete_fields if field is not pk]
+    # Generated columns (the queue's sort keys) are the database's to fill.
+    fields: list[Any] = [f for f in meta.concrete_fields if f is not pk and not f.generated]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

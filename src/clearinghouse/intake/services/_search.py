@@ -1,16 +1,23 @@
-"""The report list's filter and order, one for the API, the triage queue and bulk triage."""
+"""The report and submission lists' filters and orders, one for the API, the pages and bulk
+triage."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..inputs import ReportFilter, ReportSort
-from ..models import Report
+from clearinghouse.accounts.models import Organisation, User
+from clearinghouse.accounts.permissions import visible
 
+from ..inputs import ReportFilter, ReportSort, SubmissionFilter, SubmissionSort
+from ..models import Report, Submission
+
+# Each order is one of Report's indexes (models.Report.Meta.indexes), read forwards or back.
 _ORDER = {
     ReportSort.PRIORITY: ("-priority_points", "pk"),
     ReportSort.NEWEST: ("-created_at", "-pk"),
     ReportSort.OLDEST: ("created_at", "pk"),
+    ReportSort.SSVC: ("ssvc_rank", "-priority_points", "pk"),
+    ReportSort.SECTOR: ("sector_key", "-priority_points", "pk"),
 }
 
 
@@ -35,3 +42,30 @@ def matching(reports: QuerySet[Report], filters: ReportFilter) -> QuerySet[Repor
     for word in (filters.q or "").split():
         reports = reports.filter(title__icontains=word)
     return reports.order_by(*_ORDER[filters.sort])
+
+
+_SUBMISSION_ORDER = {
+    SubmissionSort.NEWEST: ("-created_at", "-pk"),
+    SubmissionSort.OLDEST: ("created_at", "pk"),
+}
+
+
+def submissions_matching(
+    submissions: QuerySet[Submission], filters: SubmissionFilter
+) -> QuerySet[Submission]:
+    """The submissions that pass `filters`, in its order."""
+    exact = {
+        "status": filters.status,
+        "format": filters.format,
+        "organisation_id": filters.organisation,
+    }
+    submissions = submissions.filter(
+        **{field: value for field, value in exact.items() if value is not None}
+    )
+    return submissions.order_by(*_SUBMISSION_ORDER[filters.sort])
+
+
+def submitting_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations whose submissions `user` may see, by name (the list's menu)."""
+    submitted = visible(Submission, user).order_by().values("organisation_id")
+    return Organisation.objects.filter(pk__in=submitted).order_by("name")
