@@ -106,6 +106,10 @@ def _database(url: str | None) -> dict[str, object]:
         "HOST": query.pop("host", parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
+        # No JIT compilation: it pays off on long analytic queries, and here it cost 15-20 ms
+        # on short ones whose cost estimate crossed its threshold (dedup's look-up in a large
+        # store; docs/benchmarks.md).
+        "OPTIONS": {"options": "-c jit=off"},
     }
 
 

@@ -183,3 +183,13 @@ def test_a_rebuilt_index_is_the_one_intake_wrote_and_repairs_a_lost_one(cast) ->
     services.reindex()
     reports = TermFrequency.objects.get(term=TermFrequency.REPORTS).reports
     assert reports == Report.objects.count() < before
+
+
+def test_postgresql_sessions_run_without_jit_compilation() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting (scripts/test runs this file on PostgreSQL too)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -15,6 +15,7 @@ submission too.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import re
@@ -39,8 +40,10 @@ from clearinghouse.core.scoring.dedup import (
 #: Share of a synthetic report's words replaced by corpus words, and of its numbers changed.
 REPLACED = 0.25
 RENUMBERED = 0.3
-#: Reports written per chunk (one transaction, one index write).
-CHUNK = 5000
+#: Reports written per chunk (one transaction, one index write), a multiple of PER_DOCUMENT.
+CHUNK = 5001
+#: Reports of one synthetic submission: about what one CISA advisory holds (2.5 on average).
+PER_DOCUMENT = 3
 _DIGITS = re.compile(r"\d+")
 
 
@@ -87,34 +90,57 @@ class Synthesiser:
         )
 
 
-def grow(make: Callable[[int], DedupReport], start: int, stop: int, submission: Any) -> None:
-    """Store reports start..stop-1 of `submission`, with their postings and term counts."""
+def grow(make: Callable[[int], DedupReport], start: int, stop: int, seeder: Any) -> None:
+    """Store reports start..stop-1, `PER_DOCUMENT` a submission of `seeder`'s, indexed."""
     from django.db import transaction
 
     from clearinghouse.intake import services
-    from clearinghouse.intake.models import Report
+    from clearinghouse.intake.models import Report, Submission
     from clearinghouse.intake.services import _rows
 
     for first in range(start, stop, CHUNK):
-        made = [make(n) for n in range(first, min(first + CHUNK, stop))]
-        rows = [
-            Report(
-                submission=submission,
-                organisation_id=submission.organisation_id,
-                index=int(dedup.report_id),
-                source_format="native",
-                reporter_kind=submission.reporter_kind,
-                title=(dedup.title or "untitled")[:500],
-                description=dedup.description,
-                cwe=dedup.cwe.upper(),
-                products=[{k: v for k, v in vars(p).items() if v} for p in dedup.products],
-                fingerprint=fingerprint(dedup),
-                cvss_vectors=list(dedup.cvss_vectors),
-            )
-            for dedup in made
-        ]
+        numbers = range(first, min(first + CHUNK, stop))
         with transaction.atomic():
+            documents = _rows.create(
+                Submission,
+                [
+                    Submission(
+                        organisation_id=seeder.organisation_id,
+                        submitted_by=seeder,
+                        format="native",
+                        sha256=hashlib.sha256(f"synthetic {n}".encode()).hexdigest(),
+                        original="{}",
+                        reporter_kind="lab",
+                        status=Submission.Status.COMPLETED,
+                        total_items=PER_DOCUMENT,
+                        processed_items=PER_DOCUMENT,
+                    )
+                    for n in numbers[::PER_DOCUMENT]
+                ],
+            )
+            rows = [
+                _row(make(n), documents[(n - first) // PER_DOCUMENT], n % PER_DOCUMENT)
+                for n in numbers
+            ]
             services.index_stored(_rows.create(Report, rows))
+
+
+def _row(dedup: DedupReport, submission: Any, index: int) -> Any:
+    from clearinghouse.intake.models import Report
+
+    return Report(
+        submission=submission,
+        organisation_id=submission.organisation_id,
+        index=index,
+        source_format="native",
+        reporter_kind=submission.reporter_kind,
+        title=(dedup.title or "untitled")[:500],
+        description=dedup.description,
+        cwe=dedup.cwe.upper(),
+        products=[{k: v for k, v in vars(p).items() if v} for p in dedup.products],
+        fingerprint=fingerprint(dedup),
+        cvss_vectors=list(dedup.cvss_vectors),
+    )
 
 
 @dataclass(frozen=True)

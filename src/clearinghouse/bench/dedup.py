@@ -126,20 +126,11 @@ def _scale(args: argparse.Namespace) -> int:
     scratch_django(args.database, "clearinghouse-dedup-scale-")
     from django.db import connection
 
-    from clearinghouse.intake.models import Report, Submission
+    from clearinghouse.intake.models import Report
 
     if Report.objects.exists():
         raise BadInput("the database already holds reports: point --database at an empty one")
     seeder, user = _lab_user("scale-store"), _lab_user("scale-reporter")
-    store = Submission.objects.create(
-        organisation=seeder.organisation,
-        submitted_by=seeder,
-        format="native",
-        sha256="0" * 64,
-        original="{}",
-        reporter_kind="lab",
-        status=Submission.Status.COMPLETED,
-    )
     synthesiser = _scale.Synthesiser(made_from, args.seed)
     print(
         f"database: {connection.vendor}; synthetic reports from {len(made_from):,} CISA items "
@@ -149,7 +140,7 @@ def _scale(args: argparse.Namespace) -> int:
     stored = 0
     for size in sizes:
         started = time.perf_counter()
-        _scale.grow(synthesiser.make, stored, size, store)
+        _scale.grow(synthesiser.make, stored, size, seeder)
         stored = size
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
