@@ -13,8 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.db.models import Q
-
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.permissions import visible
 from clearinghouse.core.scoring.dedup import (
@@ -115,11 +113,17 @@ def _pool(found: Iterable[int]) -> list[tuple[DedupReport, int | None]]:
     if not ids:
         return []
     documents = Report.objects.filter(pk__in=ids, source_format__in=_ONE_SOURCE)
-    rows = Report.objects.filter(
-        Q(pk__in=ids)
-        | Q(submission__in=documents.values("submission")) & ~Q(status=Report.Status.DECLINED)
-    ).values_list(*_DEDUP_FIELDS)
-    return [(_stored_dedup_report(*row), row[-1]) for row in rows]
+    # Two unordered arms of one UNION ALL, each read through its own index: an OR of the ids
+    # and the sub-select (in the reports' default order) read the whole table, 0.45 s at 10⁶.
+    found_rows = Report.objects.filter(pk__in=ids).order_by()
+    siblings = Report.objects.filter(submission__in=documents.values("submission")).exclude(
+        status=Report.Status.DECLINED
+    )
+    rows = found_rows.values_list(*_DEDUP_FIELDS).union(
+        siblings.order_by().values_list(*_DEDUP_FIELDS), all=True
+    )
+    unique = {row[0]: row for row in rows}  # a found report can be a sibling too
+    return [(_stored_dedup_report(*row), row[-1]) for row in unique.values()]
 
 
 def _root(pk: int, parent: dict[int, int | None]) -> int:
