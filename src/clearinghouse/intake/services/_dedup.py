@@ -38,6 +38,10 @@ _DEDUP_FIELDS = (
     "pk", "title", "description", "aliases", "products", "cwe", "cvss_vectors",
     "source_format", "submission_id", "duplicate_of_id",
 )  # fmt: skip
+#: A found report's document comes whole into the pool up to this many items: an advisory's
+#: (CISA's hold up to 83), not a 400-item bulk document each of whose items would be weighed
+#: again for every report that finds one of them.
+WHOLE_DOCUMENT_ITEMS = 100
 #: Distinct by construction: the formats whose items are (a CSAF advisory's, a CVE record's).
 _ONE_SOURCE = tuple(f.value for f in formats() if f.reader.distinct_items)
 
@@ -112,7 +116,11 @@ def _pool(found: Iterable[int]) -> list[tuple[DedupReport, int | None]]:
     ids = set(found)
     if not ids:
         return []
-    documents = Report.objects.filter(pk__in=ids, source_format__in=_ONE_SOURCE)
+    documents = Report.objects.filter(
+        pk__in=ids,
+        source_format__in=_ONE_SOURCE,
+        submission__total_items__lte=WHOLE_DOCUMENT_ITEMS,
+    )
     # Two unordered arms of one UNION ALL, each read through its own index: an OR of the ids
     # and the sub-select (in the reports' default order) read the whole table, 0.45 s at 10⁶.
     found_rows = Report.objects.filter(pk__in=ids).order_by()
