@@ -35,10 +35,10 @@ from . import _rows
 #: A report's heaviest words written to the index, and how many a new report looks up.
 SIGNATURE_WORDS = 16
 PROBE_WORDS = 16
-#: Stored reports compared with each new one (the best by keys shared). 10, 20 and 50 found
-#: the same groups and candidates on CISA 2017-2020 (docs/benchmarks.md); each one compared
-#: costs its text's weighing, and the other items of its document come with it.
-CANDIDATES_PER_REPORT = 10
+#: Stored reports compared with each new one (the best by keys shared). 10 found the same
+#: groups on CISA 2017-2020 at a fifth of the cost, but fewer on the held-out 2021-2022
+#: (docs/benchmarks.md), so 50 stays.
+CANDIDATES_PER_REPORT = 50
 #: A product key or word used by more stored reports than this is not looked up: it says
 #: little about which bug a report is, and its postings would make the look-up grow with
 #: the store (a product name in 2 % of a million reports is 20,000 rows to join).
